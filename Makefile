@@ -1,0 +1,58 @@
+# The LM course book: one Makefile for set-up, the book, the tests and the benchmarks.
+# `make book` and `make test` do all set-up on a fresh machine.
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.stamp
+CHROMIUM := /usr/bin/chromium
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHAPTERS := $(wildcard chapters/*.md)
+
+.PHONY: venv book test notebooks lab bench clean chromium
+
+# (Re)install only when requirements.txt or pyproject.toml change.
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+# Build the HTML book into _build/html. -W -n --keep-going: any warning (including
+# nitpicky broken references) fails the build, after reporting all of them.
+# Executed notebooks are cached in .jupyter_cache, so unchanged chapters are not re-run.
+book: venv
+	$(BIN)/jupyter-book build -W -n --keep-going .
+
+# Debian's chromium for the real-browser tests (never `playwright install`).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; \
+	fi
+
+# Everything: the book must build with zero warnings, then all tests (unit,
+# property, book checks and the browser tests over every built page).
+test: venv chromium book
+	$(BIN)/python -m pytest -q
+
+# Every chapter as a .ipynb notebook (jupytext), in _build/notebooks/.
+notebooks: venv
+	mkdir -p _build/notebooks
+	for f in $(CHAPTERS); do \
+	  $(BIN)/jupytext --quiet --to ipynb -o _build/notebooks/$$(basename $${f%.md}).ipynb $$f || exit 1; \
+	done
+
+# JupyterLab on chapters/: jupytext's contents manager opens the .md files as notebooks
+# (right-click > Open With > Notebook, or double-click where jupytext made that the default).
+lab: venv
+	$(BIN)/jupyter lab --notebook-dir=chapters
+
+bench: venv
+	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/build_figures.py
+
+clean:
+	rm -rf _build .jupyter_cache .pytest_cache .hypothesis
