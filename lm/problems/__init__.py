@@ -1,0 +1,23 @@
+"""Test problems for the book and the tests: the :class:`Problem` record, 2-parameter
+classics for contour plots, Moré–Garbow–Hillstrom problems, and the NIST StRD loader.
+
+References: Moré, Garbow & Hillstrom (1981), "Testing unconstrained optimization software";
+NIST Statistical Reference Datasets, nonlinear regression (https://www.itl.nist.gov/div898/strd/).
+"""
+from .base import Problem
+from .classics import (
+    CLASSICS,
+    beale,
+    exponential_decay,
+    freudenstein_roth,
+    jennrich_sampson,
+    powell_badly_scaled,
+    rosenbrock,
+)
+from .mgh import MGH_PROBLEMS
+from .nist import NISTCertified, nist, nist_files
+
+__all__ = [
+    "Problem", "CLASSICS", "rosenbrock", "beale", "freudenstein_roth", "powell_badly_scaled",
+    "exponential_decay", "jennrich_sampson", "MGH_PROBLEMS", "nist", "nist_files", "NISTCertified",
+]

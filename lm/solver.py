@@ -1,0 +1,372 @@
+"""The Levenberg–Marquardt loop, its stopping tests and its result records.
+
+Minimizes F(x) = ½‖r(x)‖² by repeating one step: solve the damped subproblem
+(JᵀJ + λD²) p = −g for the step p, compare the actual and the predicted reduction of F
+(the gain ratio ρ), accept the step if F decreased, and let the damping strategy adapt λ.
+
+References
+----------
+Levenberg (1944); Marquardt (1963); Moré (1978); Nielsen (1999);
+Madsen, Nielsen & Tingleff (2004), Algorithm 3.16; Nocedal & Wright (2006), §10.3.
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+
+from .damping import Damping, make_damping
+from .jacobians import JACOBIAN_METHODS
+from .subproblem import Subproblem
+
+__all__ = ["levenberg_marquardt", "LMResult", "Step", "STATUS_MESSAGES"]
+
+STATUS_MESSAGES = {
+    -1: "stopped by the callback",
+    0: "the maximum number of function evaluations (max_nfev) was reached",
+    1: "gradient test: ‖D⁻¹g‖∞ ≤ gtol·‖r‖ (the residual is orthogonal to the columns of J)",
+    2: "ftol test: actual and predicted relative reductions of the cost are ≤ ftol",
+    3: "xtol test: the Gauss–Newton step is tiny, ‖D p_GN‖ ≤ xtol·‖Dx‖",
+    4: "no further progress: the step no longer changes x in floating point",
+}
+
+
+@dataclass
+class Step:
+    """One trial step of the loop: one record of ``LMResult.history``."""
+
+    k: int  #: iteration: the number of accepted steps before this trial
+    x: np.ndarray  #: the iterate the step starts from
+    cost: float  #: F(x) = ½‖r(x)‖²
+    lam: float  #: the damping λ that produced p
+    Delta: Optional[float]  #: the trust-region radius Δ (None for λ-based strategies)
+    p: np.ndarray  #: the trial step
+    cost_trial: float  #: F(x + p) (inf if r(x + p) was not finite)
+    predicted: float  #: predicted reduction L(0) − L(p) of the linear model
+    actual: float  #: actual reduction F(x) − F(x + p)
+    rho: float  #: gain ratio ρ = actual / predicted
+    accepted: bool  #: whether x moved to x + p
+    grad_norm: float  #: ‖g‖∞ = ‖Jᵀr‖∞ at x
+    nfev: int  #: evaluations of fun so far, this trial included
+
+    @property
+    def x_trial(self) -> np.ndarray:
+        return self.x + self.p
+
+
+@dataclass(repr=False)
+class LMResult:
+    """The outcome of :func:`levenberg_marquardt` (names as in ``scipy.optimize.least_squares``)."""
+
+    x: np.ndarray  #: the solution (the best point found)
+    cost: float  #: F(x) = ½‖r(x)‖²
+    fun: np.ndarray  #: residuals r(x)
+    jac: np.ndarray  #: Jacobian J(x)
+    grad: np.ndarray  #: gradient g = Jᵀr at x
+    nfev: int  #: calls of fun, those for difference Jacobians included
+    njev: int  #: Jacobian evaluations (analytic or by differences)
+    nit: int  #: accepted steps
+    status: int  #: why the loop ended: a key of STATUS_MESSAGES
+    message: str
+    success: bool  #: True when a convergence test (status ≥ 1) ended the loop
+    history: list = field(default_factory=list)  #: one :class:`Step` per trial step
+    x0: Optional[np.ndarray] = None
+    damping: str = ""
+
+    def covariance(self, absolute_sigma: bool = False) -> np.ndarray:
+        """Covariance of the parameters: s²(JᵀJ)⁻¹ (see :func:`lm.stats.covariance`)."""
+        from .stats import covariance
+
+        return covariance(self.jac, self.fun, absolute_sigma=absolute_sigma)
+
+    def standard_errors(self, absolute_sigma: bool = False) -> np.ndarray:
+        """Standard errors √diag(covariance) of the parameters."""
+        return np.sqrt(np.diag(self.covariance(absolute_sigma)))
+
+    def correlation(self) -> np.ndarray:
+        """Correlation matrix of the parameters."""
+        from .stats import correlation
+
+        return correlation(self.covariance())
+
+    def __repr__(self) -> str:
+        rejected = sum(not s.accepted for s in self.history)
+        with np.printoptions(precision=10):
+            return (
+                f"LMResult(success={self.success}, status={self.status}: {self.message}\n"
+                f"  x = {self.x}\n  cost = {self.cost:.10g}, ‖g‖∞ = {np.abs(self.grad).max():.3g}\n"
+                f"  nit = {self.nit}, nfev = {self.nfev}, njev = {self.njev}, "
+                f"trial steps = {len(self.history)} ({rejected} rejected), damping = {self.damping})"
+            )
+
+
+def levenberg_marquardt(
+    fun: Callable[..., np.ndarray],
+    x0: Sequence[float] | np.ndarray,
+    jac: Callable[..., np.ndarray] | str | None = None,
+    args: tuple = (),
+    kwargs: Optional[dict] = None,
+    *,
+    damping: str | Damping = "trust-region",
+    scale: str | Sequence[float] = "marquardt",
+    ftol: float = 1e-15,
+    xtol: float = 1e-10,
+    gtol: float = 1e-15,
+    max_nfev: Optional[int] = None,
+    callback: Optional[Callable[[Step], Any]] = None,
+) -> LMResult:
+    """Minimize F(x) = ½‖r(x)‖² with the Levenberg–Marquardt method.
+
+    Parameters
+    ----------
+    fun : ``fun(x, *args, **kwargs) -> r``, the residual vector (m,) at x (n,). m < n is
+        allowed: damping keeps every step well defined, but the minimizer is not unique.
+    x0 : starting point, n finite numbers.
+    jac : ``jac(x, *args, **kwargs) -> J`` (m, n); or ``"2-point"`` (forward),
+        ``"3-point"`` (central) or ``"cs"`` (complex-step) differences. None means
+        ``"3-point"``: its O(ε^{2/3}) error lets difference Jacobians reach certified digits.
+    damping : ``"trust-region"`` (default, Moré 1978: λ from a radius Δ on ‖Dp‖),
+        ``"nielsen"`` (Nielsen 1999), ``"marquardt"`` (Marquardt 1963), or a strategy
+        object (see :mod:`lm.damping`). The default solved the most NIST problems with
+        the fewest evaluations in ``benchmarks/``.
+    scale : ``"marquardt"``: D = column norms of J, kept monotone (Marquardt 1963,
+        Moré 1978), which makes the method invariant to the units of the parameters;
+        ``"levenberg"``: D = I (Levenberg 1944); or a fixed positive vector.
+    ftol : stop when the actual and the predicted reduction are both ≤ ftol·F(x).
+    xtol : stop when the undamped (Gauss–Newton) step from x is tiny, ‖D p_GN‖ ≤ xtol·‖Dx‖:
+        x is then a stationary point to about xtol relative accuracy whatever λ is (a test
+        on the damped step would fire falsely while a large λ keeps the steps short).
+    gtol : stop when ‖D⁻¹g‖∞ ≤ gtol·‖r‖ (the largest cosine between r and a column of J).
+    max_nfev : the most evaluations of fun, difference Jacobians included.
+        Default 100·(n + 1) Jacobian-and-residual rounds.
+    callback : ``callback(step)`` after every trial step (a :class:`Step`); returning
+        True stops the loop (status −1).
+
+    Returns
+    -------
+    LMResult
+        Never a point with a larger cost than x0; ``history`` holds every trial step.
+
+    References
+    ----------
+    Levenberg (1944); Marquardt (1963); Moré (1978); Nielsen (1999);
+    Madsen, Nielsen & Tingleff (2004), Algorithm 3.16; Nocedal & Wright (2006), §10.3.
+    """
+    f, jacobian, x, r, evals_per_jac, counter = _prepare(fun, x0, jac, args, kwargs)
+    _check_tolerances(ftol=ftol, xtol=xtol, gtol=gtol)
+    max_nfev = _check_max_nfev(max_nfev, x.size, evals_per_jac)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    strategy = make_damping(damping)
+    scaling = _Scaling(scale, x.size)
+
+    cost = 0.5 * (r @ r)                                        # F(x) = ½‖r‖²
+    J = jacobian(x, r)
+    D = scaling.update(J)                                       # D² ≥ diag(JᵀJ), never shrinking
+    g = J.T @ r                                                 # g = Jᵀr
+    sub = Subproblem(r, J, D)
+    strategy.start(sub, x)
+    history: list[Step] = []
+    nit = 0                                                         # accepted steps so far
+    status = _gradient_test(g, D, r, gtol)
+    with np.errstate(all="ignore"):                                 # overflow at a trial point is
+        while status is None:                                       # just a rejected step
+            p, lam = strategy.propose(sub)                          # 1. damped step (JᵀJ + λD²)p = −g
+            x_new = x + p                                           # 2. trial point
+            r_new = f(x_new)
+            cost_new = _cost(r_new)                                 #    F(x + p); inf if not finite
+            predicted = 0.5 * _sq(J @ p) + lam * _sq(D * p)         # 3. L(0) − L(p), see below
+            actual = cost - cost_new                                # 4. F(x) − F(x + p)
+            rho = actual / predicted if predicted > 0 else -np.inf  # 5. gain ratio ρ
+            if rho > 0:                                             # 6. accept a decrease …
+                J_new = jacobian(x_new, r_new)
+                if not np.all(np.isfinite(J_new)):                  #    … where J is finite
+                    rho = -np.inf
+            strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
+            step = Step(nit, x, cost, lam, strategy.Delta, p, cost_new, predicted, actual,
+                        rho, rho > 0, float(np.abs(g).max()), counter.n)
+            history.append(step)
+            if step.accepted:                                       # 8. move to x + p
+                x, r, cost, J = x_new, r_new, cost_new, J_new
+                nit += 1
+                D = scaling.update(J)
+                g = J.T @ r
+                sub = Subproblem(r, J, D)
+            status = _stopping_test(step, x, r, g, D, sub, counter.n,  # 9. stop?
+                                    max_nfev, ftol, xtol, gtol, callback)
+    # Line 3: for the exact damped step, −gᵀp = ‖Jp‖² + λ‖Dp‖², so L(0) − L(p) =
+    # −gᵀp − ½‖Jp‖² = ½‖Jp‖² + λ‖Dp‖², a sum of positive terms with no cancellation.
+
+    return LMResult(
+        x=x, cost=float(cost), fun=r, jac=J, grad=g, nfev=counter.n,
+        njev=1 + nit, nit=nit,
+        status=status, message=STATUS_MESSAGES[status], success=status > 0,
+        history=history, x0=np.array(x0, dtype=float), damping=repr(strategy),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# stopping tests
+
+
+def _gradient_test(g, D, r, gtol) -> Optional[int]:
+    """Status 1 when ‖D⁻¹g‖∞ ≤ gtol·‖r‖ (this also catches r = 0 exactly)."""
+    return 1 if np.abs(g / D).max(initial=0.0) <= gtol * np.linalg.norm(r) else None
+
+
+def _stopping_test(step: Step, x, r, g, D, sub, nfev, max_nfev, ftol, xtol, gtol, callback):
+    """The status that ends the loop after ``step``, or None to go on (Moré 1978, §7)."""
+    if callback is not None and callback(step) is True:
+        return -1
+    if _gradient_test(g, D, r, gtol):
+        return 1
+    if step.predicted <= ftol * step.cost and abs(step.actual) <= ftol * step.cost and step.rho <= 2:
+        return 2
+    if sub.gauss_newton_norm() <= xtol * np.linalg.norm(D * x):
+        return 3
+    if not step.accepted and np.array_equal(step.x + step.p, step.x):
+        return 4
+    if nfev >= max_nfev:
+        return 0
+    return None
+
+
+def _sq(v: np.ndarray) -> float:
+    return float(v @ v)
+
+
+def _cost(r: np.ndarray) -> float:
+    """½‖r‖², or +inf when r has NaN or inf (such a trial point is simply rejected)."""
+    c = 0.5 * _sq(r)
+    return c if np.isfinite(c) else np.inf
+
+
+# ---------------------------------------------------------------------------------------
+# scaling D
+
+
+class _Scaling:
+    """The diagonal scaling D: Levenberg's identity, Marquardt's column norms, or fixed."""
+
+    def __init__(self, scale, n: int):
+        if isinstance(scale, str):
+            if scale.lower() not in ("marquardt", "levenberg"):
+                raise ValueError(f"unknown scale {scale!r}; expected 'marquardt', 'levenberg' or a vector of {n} positive numbers")
+            self.kind, self.D = scale.lower(), np.zeros(n)
+        else:
+            D = np.asarray(scale, dtype=float)
+            if D.shape != (n,) or not np.all(np.isfinite(D)) or np.any(D <= 0):
+                raise ValueError(f"scale must be 'marquardt', 'levenberg' or {n} positive finite numbers, got {scale!r}")
+            self.kind, self.D = "fixed", D
+
+    def update(self, J: np.ndarray) -> np.ndarray:
+        if self.kind == "levenberg":
+            return np.ones(J.shape[1])
+        if self.kind == "marquardt":
+            # the largest column norm seen so far (Moré 1978, eq. 6.3); 1 for a zero column
+            self.D = np.maximum(self.D, np.linalg.norm(J, axis=0))
+            return np.where(self.D > 0, self.D, 1.0)
+        return self.D
+
+
+# ---------------------------------------------------------------------------------------
+# argument checking
+
+
+class _Counter:
+    n = 0
+
+
+def _prepare(fun, x0, jac, args, kwargs):
+    """Check the user's input and wrap fun and jac; returns the wrapped callables, x0, r(x0)."""
+    if not callable(fun):
+        raise TypeError(f"fun must be callable (x -> residual vector), got {type(fun).__name__}")
+    if not isinstance(args, tuple):
+        raise TypeError(f"args must be a tuple, got {type(args).__name__}")
+    kwargs = {} if kwargs is None else kwargs
+    if not isinstance(kwargs, dict):
+        raise TypeError(f"kwargs must be a dict, got {type(kwargs).__name__}")
+    x = _check_x0(x0)
+    counter = _Counter()
+
+    def f(z):
+        counter.n += 1
+        r = np.asarray(fun(z, *args, **kwargs))
+        if r.shape != shape:
+            raise ValueError(f"fun returned shape {r.shape} at x = {z}, but {shape} at x0")
+        return r.astype(float) if r.dtype.kind != "c" else r
+
+    r = np.asarray(fun(x, *args, **kwargs))
+    counter.n = 1
+    if r.ndim != 1 or r.size == 0 or r.dtype.kind not in "biuf":
+        hint = " (return the residual vector r, not the cost ½‖r‖²)" if r.ndim == 0 else ""
+        raise ValueError(f"fun must return a non-empty 1-D real array of residuals, got shape {r.shape} dtype {r.dtype}{hint}")
+    r = r.astype(float)
+    shape = r.shape
+    if not np.all(np.isfinite(r)):
+        raise ValueError(f"fun returned non-finite residuals at x0 (NaN or inf at indices {np.flatnonzero(~np.isfinite(r))[:10].tolist()}); choose a starting point where the model is defined")
+
+    if jac is None:
+        jac = "3-point"
+    if callable(jac):
+        user_jac, evals_per_jac = jac, 0
+
+        def jacobian(z, rz):
+            J = np.asarray(user_jac(z, *args, **kwargs), dtype=float)
+            if J.shape != (shape[0], x.size):
+                raise ValueError(f"jac returned shape {J.shape}, expected {(shape[0], x.size)} (m residuals × n parameters)")
+            return J
+    elif isinstance(jac, str):
+        if jac not in JACOBIAN_METHODS:
+            raise ValueError(f"unknown jac {jac!r}; expected a callable or one of {sorted(JACOBIAN_METHODS)}")
+        method = JACOBIAN_METHODS[jac]
+        evals_per_jac = {"2-point": 1, "3-point": 2, "cs": 1}[jac] * x.size
+
+        def jacobian(z, rz):
+            return method(f, z, rz)
+    else:
+        raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")
+    J0 = jacobian(x, r)
+    if not np.all(np.isfinite(J0)):
+        raise ValueError("the Jacobian at x0 has NaN or inf entries; check jac or choose another x0")
+    return f, _first_call_cached(jacobian, x, J0), x, r, evals_per_jac, counter
+
+
+def _first_call_cached(jacobian, x0, J0):
+    """Return J0 (already computed while checking) for the first call at x0."""
+    state = {"fresh": True}
+
+    def wrapped(z, rz):
+        if state.pop("fresh", False) and np.array_equal(z, x0):
+            return J0
+        return jacobian(z, rz)
+
+    return wrapped
+
+
+def _check_x0(x0) -> np.ndarray:
+    try:
+        x = np.array(x0, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"x0 must be a sequence of real numbers, got {x0!r}") from None
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"x0 must be a non-empty 1-D array of parameters, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"x0 must be finite, got {x}")
+    return x
+
+
+def _check_tolerances(**tols) -> None:
+    for name, value in tols.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite number ≥ 0, got {value!r}")
+
+
+def _check_max_nfev(max_nfev, n: int, evals_per_jac: int) -> int:
+    if max_nfev is None:
+        return 100 * (n + 1) * (1 + evals_per_jac)
+    if isinstance(max_nfev, bool) or not isinstance(max_nfev, numbers.Integral) or max_nfev < 1:
+        raise ValueError(f"max_nfev must be a positive integer or None, got {max_nfev!r}")
+    return int(max_nfev)
