@@ -50,6 +50,7 @@ class Step:
     accepted: bool  #: whether x moved to x + p
     grad_norm: float  #: ‖g‖∞ = ‖Jᵀr‖∞ at x
     nfev: int  #: evaluations of fun so far, this trial included
+    D: Optional[np.ndarray] = None  #: the scaling D at x (the trust region is ‖D(z − x)‖ ≤ ‖Dp‖)
 
     @property
     def x_trial(self) -> np.ndarray:
@@ -186,7 +187,7 @@ def levenberg_marquardt(
                     rho = -np.inf
             strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
             step = Step(nit, x, cost, lam, strategy.Delta, p, cost_new, predicted, actual,
-                        rho, rho > 0, float(np.abs(g).max()), counter.n)
+                        rho, rho > 0, float(np.abs(g).max()), counter.n, D)
             history.append(step)
             if step.accepted:                                       # 8. move to x + p
                 x, r, cost, J = x_new, r_new, cost_new, J_new
