@@ -52,6 +52,14 @@ class Step:
     nfev: int  #: evaluations of fun so far, this trial included
     D: Optional[np.ndarray] = None  #: the scaling D at x (the trust region is ‖D(z − x)‖ ≤ ‖Dp‖)
 
+    def __post_init__(self):
+        # plain Python numbers, so a record prints readably in a notebook
+        for name in ("cost", "lam", "cost_trial", "predicted", "actual", "rho", "grad_norm"):
+            setattr(self, name, float(getattr(self, name)))
+        self.accepted = bool(self.accepted)
+        if self.Delta is not None:
+            self.Delta = float(self.Delta)
+
     @property
     def x_trial(self) -> np.ndarray:
         return self.x + self.p
