@@ -80,15 +80,23 @@ def _is_md_notebook(app, pagename, context) -> bool:
     return "kernelspec" in metadata and source.endswith(".md")
 
 
-def clean_page_context(app, pagename, templatename, context, doctree):
-    # New lists: the builder restores its own lists after every page, so never mutate them.
+def clean_page_assets(app, pagename, templatename, context, doctree):
+    """Drop sphinx-thebe assets and duplicates from the page's scripts and stylesheets.
+
+    Runs last (priority 999): other handlers (e.g. sphinx.ext.mathjax) still add their
+    page-specific scripts before. New lists are built, the builder's own are untouched.
+    """
     if "script_files" in context:
         context["script_files"] = _clean_assets(context["script_files"])
     if "css_files" in context:
         context["css_files"] = _clean_assets(context["css_files"])
 
-    # Offer the executed notebook in the download button (runs before the theme's
-    # header-button handlers, which have priority 501).
+
+def offer_ipynb_download(app, pagename, templatename, context, doctree):
+    """Offer the executed notebook in the download button.
+
+    Runs before the theme's header-button handlers (priority 501).
+    """
     if doctree is not None and _is_md_notebook(app, pagename, context):
         executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
         if executed.is_file():
@@ -102,5 +110,7 @@ def setup(app):
     # After sphinx_thebe's own doctree-resolved handler (priority 500).
     app.connect("doctree-resolved", remove_thebe_nodes, priority=900)
     # Before sphinx-book-theme's header buttons (priority 501).
-    app.connect("html-page-context", clean_page_context, priority=450)
+    app.connect("html-page-context", offer_ipynb_download, priority=450)
+    # After every other handler, so page-specific scripts (MathJax) are kept.
+    app.connect("html-page-context", clean_page_assets, priority=999)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
