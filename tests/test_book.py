@@ -1,0 +1,199 @@
+"""Checks of the book's sources and of the built site (without building it again).
+
+``make test`` builds the book (``jupyter-book build -W -n --keep-going``, which executes
+every chapter and fails on any warning) before running pytest; the tests here that need
+``_build`` are skipped when it is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ROOT / "chapters"
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+EXECUTED = BUILD / "jupyter_execute"
+
+CODE_CELL = re.compile(r"^```{code-cell}", re.MULTILINE)
+# Pages in chapters/ that are plain Markdown, not notebooks.
+PLAIN_PAGES = {"bibliography", "instructors"}
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            files.append(chapter["file"])
+            files.extend(section["file"] for section in chapter.get("sections", []))
+    return [re.sub(r"\.(md|ipynb)$", "", f) for f in files]
+
+
+def chapter_files() -> list[Path]:
+    return sorted(p for p in CHAPTERS.iterdir() if p.suffix in (".md", ".ipynb"))
+
+
+def front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    match = re.match(r"---\n(.*?)\n---\n", text, re.DOTALL)
+    return yaml.safe_load(match.group(1)) if match else {}
+
+
+def test_toc_lists_exactly_the_chapter_files():
+    listed = {f for f in toc_files() if f.startswith("chapters/")}
+    on_disk = {f"chapters/{p.stem}" for p in chapter_files()}
+    assert not on_disk - listed, f"in chapters/ but not in _toc.yml: {sorted(on_disk - listed)}"
+    assert not listed - on_disk, f"in _toc.yml but not in chapters/: {sorted(listed - on_disk)}"
+
+
+def test_toc_files_exist_and_are_unique():
+    files = toc_files()
+    assert len(files) == len(set(files)), "a file is listed twice in _toc.yml"
+    for f in files:
+        assert (ROOT / f"{f}.md").is_file() or (ROOT / f"{f}.ipynb").is_file(), f
+
+
+def test_toc_order_of_parts():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    assert toc["format"] == "jb-book" and toc["root"] == "intro"
+    assert [p["caption"] for p in toc["parts"]] == [
+        "Foundations, from the course notes",
+        "The method",
+        "In practice",
+        "Back matter",
+    ]
+
+
+@pytest.mark.parametrize("path", chapter_files(), ids=lambda p: p.name)
+def test_chapter_has_jupytext_header(path):
+    """Every notebook chapter (and any page with code cells) is a MyST Markdown notebook."""
+    text = path.read_text(encoding="utf-8")
+    if path.stem in PLAIN_PAGES and not CODE_CELL.search(text):
+        pytest.skip(f"{path.name} is a plain Markdown page")
+    meta = front_matter(path)
+    fmt = meta.get("jupytext", {}).get("text_representation", {})
+    assert fmt.get("extension") == ".md", f"{path.name}: jupytext extension missing"
+    assert fmt.get("format_name") == "myst", f"{path.name}: jupytext format_name must be myst"
+    kernel = meta.get("kernelspec", {})
+    assert kernel.get("name") == "python3", f"{path.name}: kernelspec python3 missing"
+    assert re.search(r"^# \S", text, re.MULTILINE), f"{path.name}: no '# Title'"
+
+
+@pytest.mark.parametrize("path", chapter_files(), ids=lambda p: p.name)
+def test_chapter_code_was_executed_by_the_build(path):
+    """Chapters with code were executed by the last build, without error outputs.
+
+    (The build itself fails on execution errors; this checks the build really ran them.)
+    """
+    n_cells = len(CODE_CELL.findall(path.read_text(encoding="utf-8")))
+    if not n_cells:
+        pytest.skip(f"{path.name} has no code cells")
+    if not HTML.is_dir():
+        pytest.skip("_build/html is missing: build the book first (`make book`)")
+    executed = EXECUTED / "chapters" / f"{path.stem}.ipynb"
+    assert executed.is_file(), f"the build did not execute {path.name} (no {executed})"
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert len(code) == n_cells
+    assert all(c.get("execution_count") for c in code), f"{path.name}: a code cell was not run"
+    errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, f"{path.name}: error outputs {[e.get('ename') for e in errors]}"
+
+
+def built_html_pages() -> list[Path]:
+    return sorted(HTML.rglob("*.html")) if HTML.is_dir() else []
+
+
+CDN = re.compile(
+    r"""(?:https?:)?//[^\s"'<>)]*(?:jsdelivr|unpkg|cdnjs|\bcdn\.|googleapis|gstatic|fontawesome\.com|kit\.fontawesome)""",
+    re.IGNORECASE,
+)
+# Attributes that make the browser fetch something on page load.
+FETCHING_ATTR = re.compile(
+    r"""<(?:script|img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["']((?:https?:)?//[^"']+)"""
+    r"""|<link\b[^>]*\bhref\s*=\s*["']((?:https?:)?//[^"']+)["'][^>]*>""",
+    re.IGNORECASE,
+)
+
+
+def test_built_site_exists():
+    if not HTML.is_dir():
+        pytest.skip("_build/html is missing: build the book first (`make book`)")
+    for f in toc_files():
+        assert (HTML / f"{f}.html").is_file(), f"{f}.html was not built"
+
+
+@pytest.mark.parametrize(
+    "page",
+    built_html_pages() or [None],
+    ids=lambda p: p.relative_to(HTML).as_posix() if p else "no-build",
+)
+def test_no_cdn_or_remote_assets_in_html(page):
+    """No page references a CDN, and no tag makes the browser fetch anything remote."""
+    if page is None:
+        pytest.skip("_build/html is missing: build the book first (`make book`)")
+    html = page.read_text(encoding="utf-8", errors="replace")
+    cdn = sorted(set(m.group(0) for m in CDN.finditer(html)))
+    assert not cdn, f"{page.relative_to(HTML)} references CDNs: {cdn}"
+    remote = []
+    for m in FETCHING_ATTR.finditer(html):
+        url = m.group(1) or m.group(2)
+        tag = m.group(0)
+        # <link rel="canonical"/"alternate"> etc. are not fetched; stylesheets/preloads/icons are.
+        if tag.lower().startswith("<link") and not re.search(
+            r"""rel\s*=\s*["'][^"']*(stylesheet|preload|icon|modulepreload|prefetch)""", tag, re.I
+        ):
+            continue
+        remote.append(url)
+    assert not remote, f"{page.relative_to(HTML)} loads remote assets: {remote}"
+
+
+def test_mathjax_is_bundled_with_the_site():
+    if not HTML.is_dir():
+        pytest.skip("_build/html is missing: build the book first (`make book`)")
+    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    intro = (HTML / "intro.html").read_text(encoding="utf-8")
+    assert re.search(r"""<script[^>]+src="_static/mathjax/tex-chtml\.js""", intro), (
+        "the intro (which has math) does not load the local MathJax"
+    )
+
+
+def test_no_sphinx_thebe_script_on_pages():
+    """The duplicated `const THEBE_JS_URL` (a SyntaxError in browsers) is gone."""
+    pages = built_html_pages()
+    if not pages:
+        pytest.skip("_build/html is missing: build the book first (`make book`)")
+    for page in pages:
+        html = page.read_text(encoding="utf-8", errors="replace")
+        assert "THEBE_JS_URL" not in html, page
+        assert "sphinx-thebe.js" not in html, page
+
+
+def test_chapters_offer_ipynb_download():
+    if not HTML.is_dir():
+        pytest.skip("_build/html is missing: build the book first (`make book`)")
+    for path in chapter_files():
+        if path.stem in PLAIN_PAGES:
+            continue
+        html = (HTML / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8")
+        link = f"../_sources/chapters/{path.stem}.ipynb"
+        assert link in html, f"{path.name}: no .ipynb in the download button"
+        assert (HTML / "_sources" / "chapters" / f"{path.stem}.ipynb").is_file()
+
+
+BIB_KEYS = {
+    "levenberg1944", "marquardt1963", "more1978", "nielsen1999", "madsen2004",
+    "nocedal2006", "kaltenbach", "gavin2019", "transtrum2012", "nist-strd", "more1981",
+}
+
+
+def test_bibliography_has_the_course_references():
+    bib = (ROOT / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"@\w+\{([^,\s]+),", bib))
+    assert BIB_KEYS <= keys, f"missing keys: {sorted(BIB_KEYS - keys)}"
