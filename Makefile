@@ -52,7 +52,7 @@ lab: venv
 
 bench: venv
 	$(BIN)/python benchmarks/run_all.py
-	$(BIN)/python benchmarks/build_figures.py
+	$(BIN)/python benchmarks/build_figures.py --readme
 
 clean:
 	rm -rf _build .jupyter_cache .pytest_cache .hypothesis
