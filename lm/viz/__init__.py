@@ -8,19 +8,11 @@ kernel-free HTML viewer for the website, :mod:`lm.viz.static`). They only read
 References: Moré (1978); Madsen, Nielsen & Tingleff (2004) §3; Hunter (2007) (matplotlib);
 the Jupyter widgets documentation (ipywidgets 8).
 """
+# ipywidgets is imported only when explore() is called; the submodules `explore` and
+# `static` are shadowed here by the functions of the same names (import their classes
+# with `from lm.viz.explore import Explorer`).
 from .plots import plot_contour, plot_convergence, plot_path
+from .explore import explore
+from .static import static_explorer
 
 __all__ = ["plot_contour", "plot_path", "plot_convergence", "explore", "static_explorer"]
-
-
-def __getattr__(name):
-    # ipywidgets is needed only by explore(); import it on first use
-    if name == "explore":
-        from .explore import explore
-
-        return explore
-    if name == "static_explorer":
-        from .static import static_explorer
-
-        return static_explorer
-    raise AttributeError(f"module 'lm.viz' has no attribute {name!r}")

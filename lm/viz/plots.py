@@ -27,6 +27,7 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm
 from matplotlib.patches import Ellipse
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 __all__ = ["plot_contour", "plot_path", "plot_convergence", "path_data", "problem_window",
            "cost_grid"]
@@ -418,16 +419,37 @@ def _positive(v: np.ndarray) -> np.ndarray:
     return np.where(v > 0, v, np.nan)  # a log axis cannot show 0 (λ = 0: a Gauss–Newton step)
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_label(v, pos=None) -> str:
+    """10⁻³ in plain Unicode: as readable as mathtext and much cheaper to draw."""
+    if not v > 0:
+        return ""
+    e = np.log10(v)
+    if abs(e - round(e)) > 1e-9:
+        return f"{v:.3g}"
+    return "10" + str(int(round(e))).translate(_SUPERSCRIPT)
+
+
+def _light_log_axis(ax: Axes) -> None:
+    """Decades only, no minor ticks: a log axis redrawn on every slider move."""
+    ax.yaxis.set_major_locator(LogLocator(base=10, numticks=7))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FuncFormatter(_power_label))
+
+
 class ConvergenceArtists:
     """The lines of :func:`plot_convergence`, updated in place by the explorer."""
 
-    def __init__(self, ax: Axes):
+    def __init__(self, ax: Axes, legend_above: bool = False):
         self.ax = ax
         (self.cost,) = ax.plot([], [], "-", color="C0", label="cost F(x)", gid="lm-conv-cost")
         (self.grad,) = ax.plot([], [], "-", color="C2", label="‖g‖∞", gid="lm-conv-grad")
         (self.rejected,) = ax.plot([], [], "x", color=LM_COLOR, linestyle="none",
                                    label="rejected step", gid="lm-conv-rejected")
         ax.set_yscale("log")
+        _light_log_axis(ax)
         ax.set_xlabel("trial step j")
         ax.set_ylabel("F(x) and ‖g‖∞ at the step's start")
         self.twin = ax.twinx()
@@ -435,10 +457,14 @@ class ConvergenceArtists:
         (self.lam,) = self.twin.step([], [], where="post", color="C1", linestyle="--",
                                      label="λ (right axis)", gid="lm-conv-lambda")
         self.twin.set_yscale("log")
+        _light_log_axis(self.twin)
         self.twin.set_ylabel("damping λ")
         handles = [self.cost, self.grad, self.rejected, self.lam]
-        ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="upper right")
-        (self.marker,) = ax.plot([], [], "|", color="black", markersize=30, gid="lm-conv-iteration")
+        where = (dict(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=4, frameon=False)
+                 if legend_above else dict(loc="upper right", framealpha=0.8))
+        self.legend = ax.legend(handles, [h.get_label() for h in handles], fontsize=8, **where)
+        (self.marker,) = ax.plot([], [], "-", color="0.3", linewidth=1, alpha=0.7,
+                                 transform=ax.get_xaxis_transform(), gid="lm-conv-iteration")
 
     def update(self, result) -> None:
         d = path_data(result)
@@ -463,8 +489,7 @@ class ConvergenceArtists:
             self.marker.set_data([], [])
             return
         j = int(iteration) % len(self.cost.get_xdata())
-        y = self.cost.get_ydata()[j]
-        self.marker.set_data([j], [y])
+        self.marker.set_data([j, j], [0.0, 1.0])  # a vertical line: x in data, y in axes units
 
 
 def plot_convergence(result, ax: Optional[Axes] = None) -> Axes:
