@@ -20,16 +20,23 @@ __all__ = ["forward", "central", "complex_step", "JACOBIAN_METHODS", "check_jaco
 EPS = np.finfo(float).eps
 
 
-def _steps(x: np.ndarray, rel: float) -> np.ndarray:
-    """Relative steps h_j = rel·|x_j| (rel where x_j = 0), made exactly representable."""
-    h = rel * np.where(x != 0, np.abs(x), 1.0)
+def _steps(x: np.ndarray, rel: float, typical: np.ndarray | None = None) -> np.ndarray:
+    """Relative steps h_j = rel·max(|x_j|, typical_j), made exactly representable.
+
+    ``typical`` floors the step for a parameter passing through zero (h = rel·|x_j| would
+    then be far too small and the difference pure rounding noise); where both are zero the
+    step is ``rel``.
+    """
+    size = np.abs(x) if typical is None else np.maximum(np.abs(x), typical)
+    h = rel * np.where(size > 0, size, 1.0)
     return (x + h) - x  # the step actually taken in floating point
 
 
-def forward(fun: Callable, x: np.ndarray, r: np.ndarray | None = None) -> np.ndarray:
-    """Forward differences J_j ≈ (r(x + h_j e_j) − r(x)) / h_j, h_j = √ε·|x_j|."""
+def forward(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
+            typical: np.ndarray | None = None) -> np.ndarray:
+    """Forward differences J_j ≈ (r(x + h_j e_j) − r(x)) / h_j, h_j = √ε·max(|x_j|, typical_j)."""
     r = fun(x) if r is None else r
-    h = _steps(x, np.sqrt(EPS))
+    h = _steps(x, np.sqrt(EPS), typical)
     J = np.empty((r.size, x.size))
     for j in range(x.size):
         xj = x.copy()
@@ -38,14 +45,15 @@ def forward(fun: Callable, x: np.ndarray, r: np.ndarray | None = None) -> np.nda
     return J
 
 
-def central(fun: Callable, x: np.ndarray, r: np.ndarray | None = None) -> np.ndarray:
-    """Central differences J_j ≈ (r(x + h e_j) − r(x − h e_j)) / 2h, h = ε^{1/3}·|x_j|.
+def central(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
+            typical: np.ndarray | None = None) -> np.ndarray:
+    """Central differences J_j ≈ (r(x + h e_j) − r(x − h e_j)) / 2h, h = ε^{1/3}·max(|x_j|, typical_j).
 
     A column whose one side is not finite (the model is undefined there) falls back to
     the one-sided difference on the other side, using ``r`` at x.
     """
     r = fun(x) if r is None else r
-    h = _steps(x, EPS ** (1 / 3))
+    h = _steps(x, EPS ** (1 / 3), typical)
     J = np.empty((r.size, x.size))
     for j in range(x.size):
         xp, xm = x.copy(), x.copy()
@@ -61,7 +69,8 @@ def central(fun: Callable, x: np.ndarray, r: np.ndarray | None = None) -> np.nda
     return J
 
 
-def complex_step(fun: Callable, x: np.ndarray, r: np.ndarray | None = None) -> np.ndarray:
+def complex_step(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
+                 typical: np.ndarray | None = None) -> np.ndarray:
     """Complex step J_j = Im r(x + i h e_j) / h with h = 10⁻²⁰·max(|x_j|, 1): no cancellation."""
     h = 1e-20 * np.maximum(np.abs(x), 1.0)
     cols = []

@@ -148,8 +148,10 @@ def levenberg_marquardt(
         x is then a stationary point to about xtol relative accuracy whatever λ is (a test
         on the damped step would fire falsely while a large λ keeps the steps short).
     gtol : stop when ‖D⁻¹g‖∞ ≤ gtol·‖r‖ (the largest cosine between r and a column of J).
-    max_nfev : the most evaluations of fun, difference Jacobians included.
-        Default 100·(n + 1) Jacobian-and-residual rounds.
+    max_nfev : the most evaluations of fun, difference Jacobians included; never exceeded.
+        Default 500·(n + 1) rounds of a residual and a Jacobian (MINPACK: 100·(n + 1),
+        which stops Osborne's MGH17 from NIST's start 1 short). Must allow at least the
+        first round (1 + the evaluations of one difference Jacobian).
     callback : ``callback(step)`` after every trial step (a :class:`Step`); returning
         True stops the loop (status −1).
 
@@ -180,9 +182,12 @@ def levenberg_marquardt(
     history: list[Step] = []
     nit = 0                                                         # accepted steps so far
     status = _gradient_test(g, D, r, gtol)
+    if status is None and counter.n + 1 + evals_per_jac > max_nfev:
+        status = 0                                                  # no budget for a trial step
     with np.errstate(all="ignore"):                                 # overflow at a trial point is
         while status is None:                                       # just a rejected step
             p, lam = strategy.propose(sub)                          # 1. damped step (JᵀJ + λD²)p = −g
+            Delta = strategy.Delta                                  #    (its radius, if any)
             x_new = x + p                                           # 2. trial point
             r_new = f(x_new)
             cost_new = _cost(r_new)                                 #    F(x + p); inf if not finite
@@ -194,7 +199,8 @@ def levenberg_marquardt(
                 if not np.all(np.isfinite(J_new)):                  #    … where J is finite
                     rho = -np.inf
             strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
-            step = Step(nit, x, cost, lam, strategy.Delta, p, cost_new, predicted, actual,
+            near_gn = _sq(D * p) ** 0.5 >= 0.99 * sub.gauss_newton_norm()  # (for the ftol test)
+            step = Step(nit, x, cost, lam, Delta, p, cost_new, predicted, actual,
                         rho, rho > 0, float(np.abs(g).max()), counter.n, D)
             history.append(step)
             if step.accepted:                                       # 8. move to x + p
@@ -203,8 +209,8 @@ def levenberg_marquardt(
                 D = scaling.update(J)
                 g = J.T @ r
                 sub = Subproblem(r, J, D)
-            status = _stopping_test(step, x, r, g, D, sub, counter.n,  # 9. stop?
-                                    max_nfev, ftol, xtol, gtol, callback)
+            status = _stopping_test(step, x, r, g, D, sub,            # 9. stop?
+                                    near_gn, counter.n + 1 + evals_per_jac, max_nfev, ftol, xtol, gtol, callback)
     # Line 3: for the exact damped step, −gᵀp = ‖Jp‖² + λ‖Dp‖², so L(0) − L(p) =
     # −gᵀp − ½‖Jp‖² = ½‖Jp‖² + λ‖Dp‖², a sum of positive terms with no cancellation.
 
@@ -222,22 +228,27 @@ def levenberg_marquardt(
 
 def _gradient_test(g, D, r, gtol) -> Optional[int]:
     """Status 1 when ‖D⁻¹g‖∞ ≤ gtol·‖r‖ (this also catches r = 0 exactly)."""
-    return 1 if np.abs(g / D).max(initial=0.0) <= gtol * np.linalg.norm(r) else None
+    return 1 if np.abs(g / D).max(initial=0.0) <= gtol * _sq(r) ** 0.5 else None
 
 
-def _stopping_test(step: Step, x, r, g, D, sub, nfev, max_nfev, ftol, xtol, gtol, callback):
-    """The status that ends the loop after ``step``, or None to go on (Moré 1978, §7)."""
+def _stopping_test(step: Step, x, r, g, D, sub, near_gn, nfev_next, max_nfev, ftol, xtol, gtol, callback):
+    """The status that ends the loop after ``step``, or None to go on (Moré 1978, §7).
+
+    ``nfev_next`` is the evaluation count after one more trial and its Jacobian: the loop
+    stops before it would exceed ``max_nfev``."""
     if callback is not None and callback(step) is True:
         return -1
     if _gradient_test(g, D, r, gtol):
         return 1
-    if step.predicted <= ftol * step.cost and abs(step.actual) <= ftol * step.cost and step.rho <= 2:
+    # ftol only for a nearly undamped step: a heavily damped step predicts little progress
+    # merely because it is short, not because the cost cannot decrease further
+    if near_gn and step.predicted <= ftol * step.cost and abs(step.actual) <= ftol * step.cost and step.rho <= 2:
         return 2
-    if sub.gauss_newton_norm() <= xtol * np.linalg.norm(D * x):
+    if sub.gauss_newton_norm() <= xtol * _sq(D * x) ** 0.5:
         return 3
     if not step.accepted and np.array_equal(step.x + step.p, step.x):
         return 4
-    if nfev >= max_nfev:
+    if nfev_next > max_nfev:
         return 0
     return None
 
@@ -333,8 +344,11 @@ def _prepare(fun, x0, jac, args, kwargs):
         method = JACOBIAN_METHODS[jac]
         evals_per_jac = {"2-point": 1, "3-point": 2, "cs": 1}[jac] * x.size
 
+        # a parameter that shrinks below 1/1000 of its start is differenced on that floor
+        typical = 1e-3 * np.where(x != 0, np.abs(x), 1.0)
+
         def jacobian(z, rz):
-            return method(f, z, rz)
+            return method(f, z, rz, typical)
     else:
         raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")
     J0 = jacobian(x, r)
@@ -375,7 +389,10 @@ def _check_tolerances(**tols) -> None:
 
 def _check_max_nfev(max_nfev, n: int, evals_per_jac: int) -> int:
     if max_nfev is None:
-        return 100 * (n + 1) * (1 + evals_per_jac)
+        return 500 * (n + 1) * (1 + evals_per_jac)
     if isinstance(max_nfev, bool) or not isinstance(max_nfev, numbers.Integral) or max_nfev < 1:
         raise ValueError(f"max_nfev must be a positive integer or None, got {max_nfev!r}")
+    if max_nfev < 1 + evals_per_jac:
+        raise ValueError(f"max_nfev = {max_nfev} cannot pay for r and J at x0 ({1 + evals_per_jac} evaluations "
+                         f"with this jac); give at least {1 + evals_per_jac}")
     return int(max_nfev)

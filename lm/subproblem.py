@@ -63,40 +63,43 @@ class Subproblem:
 
     def scaled_norm(self, lam: float) -> float:
         """‖D p(λ)‖, computed without forming p (the columns of V are orthonormal)."""
-        return float(np.linalg.norm(self._filter(lam) * self.c))
+        v = self._filter(lam) * self.c
+        return float(v @ v) ** 0.5
 
     def gauss_newton_norm(self) -> float:
         """‖D p_GN‖ without discarding small singular values: no direction is declared
         converged just because J is nearly flat along it (used by the xtol test)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.where(self.c != 0, self.c / self.s, 0.0)
-        return float(np.linalg.norm(t))
+        return float(t @ t) ** 0.5
 
-    def lam_for_radius(self, Delta: float, rtol: float = 1e-2) -> float:
+    def lam_for_radius(self, Delta: float, rtol: float = 0.1) -> float:
         """The λ ≥ 0 whose step has ‖D p(λ)‖ = Δ (λ = 0 if the Gauss–Newton step fits).
 
-        Solves the secular equation 1/‖D p(λ)‖ − 1/Δ = 0, which is almost linear in λ,
-        by Newton's method safeguarded by bisection (Moré 1978, §5; Nocedal–Wright Alg. 4.3).
-        Stops when ‖D p(λ)‖ is within ``rtol``·Δ of Δ.
+        Solves the secular equation ψ(λ) = 1/‖D p(λ)‖ − 1/Δ = 0, which is almost linear in
+        λ, by Newton's method from the left safeguarded by bisection (Moré 1978, §5;
+        Nocedal–Wright Alg. 4.3). Like MINPACK, accepts ‖D p(λ)‖ within ``rtol``·Δ of Δ.
         """
         if not Delta > 0:
             raise ValueError(f"trust-region radius Δ must be > 0, got {Delta!r}")
         if self.scaled_norm(0.0) <= Delta:
             return 0.0
-        sc2 = (self.s * self.c) ** 2
+        s2, sc2 = self.s**2, (self.s * self.c) ** 2
         lo, hi = 0.0, float(np.sqrt(sc2.sum())) / Delta  # ‖D p(hi)‖ ≤ ‖D⁻¹g‖/hi = Δ
-        lam = hi
+        lam = 0.0 if s2.size and s2[-1] > 0 else hi
         for _ in range(100):
-            q = float(np.sum(sc2 / (self.s**2 + lam) ** 2))  # ‖D p(λ)‖²
-            norm = np.sqrt(q)
+            w = sc2 / (s2 + lam) ** 2
+            q = float(w.sum())                                  # ‖D p(λ)‖²
+            norm = q**0.5
             if abs(norm - Delta) <= rtol * Delta:
                 return lam
             if norm > Delta:
                 lo = lam
             else:
                 hi = lam
-            dq = -2.0 * float(np.sum(sc2 / (self.s**2 + lam) ** 3))  # d‖Dp‖²/dλ
-            # Newton step on ψ(λ) = 1/‖Dp‖ − 1/Δ, with ψ' = −½ q^{-3/2} q'
-            lam_newton = lam - (1 / norm - 1 / Delta) / (-0.5 * q**-1.5 * dq)
+            dq = -2.0 * float((w / (s2 + lam)).sum())           # q' = d‖Dp‖²/dλ < 0
+            # Newton step on ψ(λ) = 1/‖Dp‖ − 1/Δ: since ψ' = −q'/(2q‖Dp‖),
+            # λ ← λ − ψ/ψ' = λ − (2q/q')·(‖Dp‖ − Δ)/Δ   (Moré 1978, eq. 5.5)
+            lam_newton = lam - (2 * q / dq) * (norm - Delta) / Delta if dq < 0 else lam
             lam = lam_newton if lo < lam_newton < hi else 0.5 * (lo + hi)
         return lam

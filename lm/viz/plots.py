@@ -216,7 +216,7 @@ class PathData:
     trial: np.ndarray  #: (N, 2): x + p of each trial step
     is_accepted: np.ndarray  #: (N,) bool
     lam: np.ndarray  #: (N,) λ of each trial step
-    Delta: np.ndarray  #: (N,) Δ after each trial step (NaN for λ-based strategies)
+    Delta: np.ndarray  #: (N,) the radius Δ each trial step was taken in (NaN without one)
     cost: np.ndarray  #: (N,) F at the start of each trial step
     cost_trial: np.ndarray  #: (N,) F(x + p)
     grad_norm: np.ndarray  #: (N,) ‖g‖∞ at the start of each trial step
@@ -241,12 +241,31 @@ def path_data(result) -> PathData:
         accepted=np.vstack([x0[None, :], trial[acc]]),
         start=start, trial=trial, is_accepted=acc,
         lam=np.array([s.lam for s in H], float),
-        Delta=np.array([np.nan if s.Delta is None else s.Delta for s in H], float),
+        Delta=_radius_in_force(H, semi),
         cost=np.array([s.cost for s in H], float),
         cost_trial=np.array([s.cost_trial for s in H], float),
         grad_norm=np.array([s.grad_norm for s in H], float),
         semi_axes=semi,
     )
+
+
+def _radius_in_force(H, semi: np.ndarray) -> np.ndarray:
+    """The radius Δ each trial step was computed in.
+
+    A :class:`lm.Step` records Δ *after* the strategy's update from that step's ρ, so the
+    radius step j was taken in is the one recorded at step j − 1. The very first radius
+    Δ₀ is not recorded: the first step of a constrained solve lies on the boundary
+    (λ > 0 ⇒ ‖D p‖ = Δ₀ to the 1 % of :meth:`lm.subproblem.Subproblem.lam_for_radius`), so
+    ‖D p₀‖ stands in for it; with λ = 0 (the Gauss–Newton step fitted inside) it is unknown.
+    """
+    out = np.full(len(H), np.nan)
+    if not H or H[0].Delta is None:
+        return out
+    out[1:] = [s.Delta for s in H[:-1]]
+    D0 = np.ones(semi.shape[1]) if H[0].D is None else np.asarray(H[0].D, float)
+    if H[0].lam > 0:
+        out[0] = float(np.linalg.norm(D0 * H[0].p))
+    return out
 
 
 def _segments(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

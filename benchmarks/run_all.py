@@ -1,0 +1,227 @@
+"""Benchmark: `lm` against MINPACK (scipy.optimize.least_squares(method="lm")) in one process.
+
+Runs every NIST StRD file in ../shared/data/nist-strd (both starts) and a set of
+Moré–Garbow–Hillstrom problems with both solvers, on the same counting callables, in three
+settings:
+
+* analytic  – both get the exact Jacobian; tight tolerances for MINPACK (ftol = xtol = gtol
+              = 2.3e-16, max_nfev = 20000) and lm's defaults with max_nfev = 20000
+* differences – no Jacobian: lm's default (central) differences vs MINPACK's forward
+              differences, same tolerances as above
+* defaults  – nothing but fun and x0 for both: lm's defaults vs scipy's defaults
+
+"solved" (NIST) = every parameter agrees with the certified value to ≥ 6 significant digits
+(log relative error, LRE). For MGH problems "solved" = ½‖r‖² within 1e-5 relative (or 1e-10
+absolute when the minimum is 0) of the published minimum. nfev counts every call of fun
+(difference Jacobians included) through the same wrapper for both solvers; the time of a
+run is the best of 3 repetitions.
+
+Writes benchmarks/results.json, benchmarks/RESULTS.md and the headline in README.md.
+Run: `make bench` (or `.venv/bin/python benchmarks/run_all.py`).
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import least_squares
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import lm  # noqa: E402
+from lm.problems import MGH_PROBLEMS, nist, nist_files  # noqa: E402
+
+NIST_DIR = ROOT.parent / "shared" / "data" / "nist-strd"
+TIGHT = dict(ftol=2.3e-16, xtol=2.3e-16, gtol=2.3e-16)
+MAX_NFEV = 20000
+REPEAT = 3
+
+
+def lre(x, certified) -> np.ndarray:
+    """Log relative error per parameter: the number of agreeing significant digits (≤ 15)."""
+    x, c = np.asarray(x, float), np.asarray(certified, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        err = np.abs(x - c) / np.abs(c)
+    return np.clip(-np.log10(np.where(np.isfinite(err), np.maximum(err, 1e-15), 1.0)), 0, 15)
+
+
+class Counted:
+    """The same callables for both solvers, counting every residual evaluation."""
+
+    def __init__(self, fun, jac):
+        self.f, self.j, self.nfev = fun, jac, 0
+
+    def fun(self, x):
+        self.nfev += 1
+        return self.f(x)
+
+    def jac(self, x):
+        return self.j(x)
+
+
+def run_lm(P, x0, mode):
+    c = Counted(P.fun, P.jac)
+    if mode == "analytic":
+        run = lambda: lm.levenberg_marquardt(c.fun, x0, c.jac, max_nfev=MAX_NFEV)  # noqa: E731
+    elif mode == "differences":
+        run = lambda: lm.levenberg_marquardt(c.fun, x0, max_nfev=MAX_NFEV)  # noqa: E731
+    else:
+        run = lambda: lm.levenberg_marquardt(c.fun, x0)  # noqa: E731
+    return timed(run, c)
+
+
+def run_minpack(P, x0, mode):
+    c = Counted(P.fun, P.jac)
+    if mode == "analytic":
+        run = lambda: least_squares(c.fun, x0, c.jac, method="lm", max_nfev=MAX_NFEV, **TIGHT)  # noqa: E731
+    elif mode == "differences":
+        run = lambda: least_squares(c.fun, x0, "2-point", method="lm", max_nfev=MAX_NFEV, **TIGHT)  # noqa: E731
+    else:
+        run = lambda: least_squares(c.fun, x0, method="lm")  # noqa: E731
+    return timed(run, c)
+
+
+def timed(run, counter):
+    best = np.inf
+    for _ in range(REPEAT):
+        counter.nfev = 0
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):
+                res = run()
+        best = min(best, time.perf_counter() - t0)
+    return res, counter.nfev, best
+
+
+def record(suite, P, start, mode, solver, res, nfev, seconds, solved, digits):
+    return dict(suite=suite, problem=P.name, start=start, mode=mode, solver=solver,
+                solved=bool(solved), digits=float(digits), nfev=int(nfev), time=seconds,
+                cost=float(res.cost), status=int(res.status), x=np.asarray(res.x).tolist())
+
+
+def nist_runs():
+    rows = []
+    for path in nist_files(NIST_DIR):
+        P = nist(path)
+        for k, x0 in enumerate(P.starts, start=1):
+            for mode in ("analytic", "differences", "defaults"):
+                for solver, runner in (("lm", run_lm), ("minpack", run_minpack)):
+                    res, nfev, t = runner(P, x0, mode)
+                    d = lre(res.x, P.certified.params).min()
+                    rows.append(record("NIST", P, k, mode, solver, res, nfev, t, d >= 6, d))
+        print(f"  {P.name}", flush=True)
+    return rows
+
+
+def mgh_runs():
+    rows = []
+    for name, make in MGH_PROBLEMS.items():
+        P = make()
+        for mode in ("analytic", "differences"):
+            for solver, runner in (("lm", run_lm), ("minpack", run_minpack)):
+                res, nfev, t = runner(P, P.x0, mode)
+                F, Fs = float(res.cost), P.cost_star
+                solved = F <= Fs * (1 + 1e-5) + (1e-10 if Fs == 0 else 0.0)
+                rows.append(record("MGH", P, 1, mode, solver, res, nfev, t, solved, np.nan))
+    return rows
+
+
+def summarize(rows):
+    out = {}
+    for suite in ("NIST", "MGH"):
+        for mode in ("analytic", "differences", "defaults"):
+            sel = [r for r in rows if r["suite"] == suite and r["mode"] == mode]
+            if not sel:
+                continue
+            lm_rows = [r for r in sel if r["solver"] == "lm"]
+            mp_rows = [r for r in sel if r["solver"] == "minpack"]
+            ratios = [a["nfev"] / b["nfev"] for a, b in zip(lm_rows, mp_rows)]
+            out[f"{suite}/{mode}"] = dict(
+                runs=len(lm_rows),
+                lm_solved=sum(r["solved"] for r in lm_rows),
+                minpack_solved=sum(r["solved"] for r in mp_rows),
+                lm_median_nfev=float(np.median([r["nfev"] for r in lm_rows])),
+                minpack_median_nfev=float(np.median([r["nfev"] for r in mp_rows])),
+                median_nfev_ratio=float(np.median(ratios)),
+                lm_time=sum(r["time"] for r in lm_rows),
+                minpack_time=sum(r["time"] for r in mp_rows),
+                time_ratio=sum(r["time"] for r in lm_rows) / sum(r["time"] for r in mp_rows),
+                lm_failed=[f"{r['problem']}/{r['start']}" for r in lm_rows if not r["solved"]],
+                minpack_failed=[f"{r['problem']}/{r['start']}" for r in mp_rows if not r["solved"]],
+            )
+    return out
+
+
+def markdown(summary, rows) -> str:
+    lines = ["# Benchmark: `lm` versus MINPACK (`scipy.optimize.least_squares(method=\"lm\")`)", "",
+             "Produced by `benchmarks/run_all.py` (`make bench`); do not edit by hand.", "",
+             "| suite / setting | runs | solved: lm | solved: MINPACK | median nfev lm | median nfev MINPACK | median nfev ratio lm/MINPACK | time lm (s) | time MINPACK (s) | time ratio |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for key, s in summary.items():
+        lines.append(f"| {key} | {s['runs']} | {s['lm_solved']} | {s['minpack_solved']} | {s['lm_median_nfev']:.0f} | "
+                     f"{s['minpack_median_nfev']:.0f} | {s['median_nfev_ratio']:.2f} | {s['lm_time']:.2f} | "
+                     f"{s['minpack_time']:.2f} | {s['time_ratio']:.2f} |")
+    lines += ["", "Settings: *analytic* = exact Jacobians (MINPACK with ftol = xtol = gtol = 2.3e-16), "
+              "*differences* = lm's central vs MINPACK's forward differences (same tolerances), "
+              "*defaults* = nothing but fun and x0 for both. Solved = ≥ 6 certified digits in every parameter "
+              "(NIST) or the published minimum (MGH). nfev counts every call of fun, difference Jacobians included.", "",
+              "## Unsolved runs", ""]
+    for key, s in summary.items():
+        lines.append(f"- {key}: lm {', '.join(s['lm_failed']) or '—'}; MINPACK {', '.join(s['minpack_failed']) or '—'}")
+    lines += ["", "## Per run (NIST, digits = smallest LRE over the parameters)", "",
+              "| problem | start | setting | lm digits | lm nfev | MINPACK digits | MINPACK nfev |", "|---|---|---|---|---|---|---|"]
+    nist_rows = [r for r in rows if r["suite"] == "NIST"]
+    for a, b in zip(nist_rows[::2], nist_rows[1::2]):
+        lines.append(f"| {a['problem']} | {a['start']} | {a['mode']} | {a['digits']:.1f} | {a['nfev']} | {b['digits']:.1f} | {b['nfev']} |")
+    return "\n".join(lines) + "\n"
+
+
+def headline(summary) -> str:
+    a, d, f = summary["NIST/analytic"], summary["NIST/differences"], summary["NIST/defaults"]
+    m = summary.get("MGH/analytic")
+    text = (f"NIST StRD ({a['runs']} runs, ≥ 6 certified digits): exact Jacobians — lm {a['lm_solved']}, "
+            f"MINPACK {a['minpack_solved']}; difference Jacobians — lm {d['lm_solved']}, MINPACK {d['minpack_solved']}; "
+            f"every setting at its default — lm {f['lm_solved']}, scipy {f['minpack_solved']}. "
+            f"Median nfev ratio lm/MINPACK {a['median_nfev_ratio']:.2f} (exact Jacobians), "
+            f"total time ratio {a['time_ratio']:.2f}.")
+    if m:
+        text += (f" MGH ({m['runs']} problems, exact Jacobians): lm {m['lm_solved']}, MINPACK {m['minpack_solved']}"
+                 f", median nfev ratio {m['median_nfev_ratio']:.2f}.")
+    return text + " Details: [benchmarks/RESULTS.md](benchmarks/RESULTS.md)."
+
+
+def update_readme(text: str) -> None:
+    readme = ROOT / "README.md"
+    if not readme.exists():
+        return
+    body = readme.read_text()
+    block = f"<!-- bench:start -->\n{text}\n<!-- bench:end -->"
+    if "<!-- bench:start -->" in body:
+        body = re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, body, flags=re.S)
+    else:
+        body = body.replace("(filled by benchmarks/run_all.py)", block)
+    readme.write_text(body)
+
+
+def main():
+    print("NIST StRD:", flush=True)
+    rows = nist_runs()
+    print("Moré–Garbow–Hillstrom:", flush=True)
+    rows += mgh_runs()
+    summary = summarize(rows)
+    here = Path(__file__).resolve().parent
+    (here / "results.json").write_text(json.dumps(dict(summary=summary, runs=rows), indent=1))
+    (here / "RESULTS.md").write_text(markdown(summary, rows))
+    update_readme(headline(summary))
+    print(markdown(summary, rows).split("## Per run")[0])
+    print(headline(summary))
+
+
+if __name__ == "__main__":
+    main()

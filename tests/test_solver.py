@@ -1,0 +1,216 @@
+"""The solver loop: results against independent truth (lstsq, MINPACK), its laws (costs never
+increase, never worse than the start, max_nfev respected) and every bad input's error."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.optimize import least_squares
+
+import lm
+from lm.problems import CLASSICS, MGH_PROBLEMS
+from lm.solver import STATUS_MESSAGES
+
+entries = st.one_of(st.just(0.0), st.floats(1e-3, 10), st.floats(-10, -1e-3))
+
+
+def linear(A, b):
+    return (lambda x: A @ x - b), (lambda x: A)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda n: st.tuples(
+    arrays(float, (n + 3, n), elements=entries), arrays(float, (n + 3,), elements=entries),
+    arrays(float, (n,), elements=entries))), st.sampled_from(["trust-region", "nielsen", "marquardt"]))
+def test_linear_problems_equal_lstsq(data, damping):
+    A, b, x0 = data
+    if np.linalg.matrix_rank(A) < A.shape[1] or np.linalg.cond(A) > 1e4:
+        return
+    fun, jac = linear(A, b)
+    res = lm.levenberg_marquardt(fun, x0, jac, damping=damping)
+    x_ref = np.linalg.lstsq(A, b, rcond=None)[0]
+    assert res.success, res.message
+    F_ref = 0.5 * np.sum((A @ x_ref - b) ** 2)
+    # the cost agrees to the ftol contract: F(x) − F(x_ls) = ½‖A(x − x_ls)‖² ≤ ftol-level
+    assert 0.5 * np.sum((A @ (res.x - x_ref)) ** 2) <= 1e-13 * F_ref + 1e-18 * (1 + b @ b)
+    # and x agrees to 1e-7 relative, or, where the data hardly determine x (a large
+    # residual beside a tiny column of A), to 1e-6 of its standard error
+    close = np.isclose(res.x, x_ref, rtol=1e-7, atol=1e-9 * (1 + np.abs(x_ref).max()))
+    if not close.all():
+        m, n = A.shape
+        se = np.sqrt(np.diag(np.linalg.inv(A.T @ A)) * max(2 * F_ref / max(m - n, 1), 1e-300))
+        assert np.all(close | (np.abs(res.x - x_ref) <= 1e-6 * se)), (res.x, x_ref, se)
+
+
+@pytest.mark.parametrize("damping", ["trust-region", "nielsen", "marquardt"])
+@pytest.mark.parametrize("name", sorted(MGH_PROBLEMS))
+def test_accepted_costs_never_increase_and_match_minpack(name, damping):
+    P = MGH_PROBLEMS[name]()
+    res = lm.levenberg_marquardt(P.fun, P.x0, P.jac, damping=damping, max_nfev=3000)
+    accepted = [s.cost_trial for s in res.history if s.accepted]
+    costs = [P.cost(P.x0)] + accepted
+    assert all(b <= a for a, b in zip(costs, costs[1:]))
+    assert res.cost <= P.cost(P.x0)
+    assert res.nit == len(accepted) and res.nfev <= 3000
+    if damping == "trust-region":  # the default: as good as MINPACK on every problem
+        ref = least_squares(P.fun, P.x0, P.jac, method="lm", ftol=2.3e-16, xtol=2.3e-16, gtol=2.3e-16, max_nfev=5000)
+        assert res.cost <= ref.cost * (1 + 1e-6) + 1e-12, (res.cost, ref.cost)
+
+
+def test_result_fields_and_history():
+    P = CLASSICS["rosenbrock"]()
+    res = lm.levenberg_marquardt(P.fun, P.x0, P.jac)
+    assert res.success and res.status in STATUS_MESSAGES and res.message == STATUS_MESSAGES[res.status]
+    assert np.allclose(res.x, [1, 1]) and np.isclose(res.cost, 0.5 * res.fun @ res.fun)
+    assert np.allclose(res.grad, res.jac.T @ res.fun)
+    assert np.allclose(res.jac, P.jac(res.x))
+    h = res.history
+    assert len(h) >= res.nit and res.nit == sum(s.accepted for s in h) and res.njev == res.nit + 1
+    for s in h:
+        assert np.isclose(s.actual, s.cost - s.cost_trial) or not np.isfinite(s.cost_trial)
+        assert s.predicted > 0 and (s.rho > 0) == s.accepted
+        assert np.isclose(s.rho, s.actual / s.predicted)
+        assert s.Delta is not None and np.linalg.norm(s.D * s.p) <= 1.1 * s.Delta + 1e-12
+        assert np.isclose(s.cost, P.cost(s.x)) and np.allclose(s.x_trial, s.x + s.p)
+    # a rejected step leaves x, an accepted one moves it
+    for a, b in zip(h, h[1:]):
+        assert np.array_equal(b.x, a.x_trial if a.accepted else a.x)
+    assert "LMResult" in repr(res) and "nit" in repr(res)
+
+
+def test_nielsen_and_marquardt_lambda_updates():
+    P = CLASSICS["beale"]()
+    for name in ("nielsen", "marquardt"):
+        h = lm.levenberg_marquardt(P.fun, P.x0, P.jac, damping=name).history
+        for a, b in zip(h, h[1:]):
+            if not a.accepted:
+                assert b.lam > a.lam          # a failure raises λ
+            elif name == "marquardt":
+                assert np.isclose(b.lam, a.lam / 10)
+            else:
+                assert b.lam <= a.lam * (1 - (2 * a.rho - 1) ** 3) * 1.0000001 or np.isclose(b.lam, a.lam / 3)
+        assert all(s.Delta is None for s in h)
+
+
+def test_max_nfev_is_never_exceeded():
+    P = MGH_PROBLEMS["brown_dennis"]()
+    for max_nfev in (1, 2, 5, 9, 17, 40):
+        for jac, per_jac in ((P.jac, 0), (None, 2 * P.n), ("2-point", P.n)):
+            calls = []
+            run = lambda: lm.levenberg_marquardt(lambda x: calls.append(1) or P.fun(x), P.x0, jac, max_nfev=max_nfev)  # noqa: E731
+            if max_nfev < 1 + per_jac:
+                with pytest.raises(ValueError, match="cannot pay for r and J at x0"):
+                    run()
+                continue
+            res = run()
+            assert len(calls) <= max_nfev and res.nfev == len(calls)
+            assert res.status == 0 and not res.success and "max_nfev" in res.message
+
+
+def test_callback_stops_and_sees_every_step():
+    P = CLASSICS["rosenbrock"]()
+    seen = []
+    res = lm.levenberg_marquardt(P.fun, P.x0, P.jac, callback=lambda s: seen.append(s) or len(seen) == 3)
+    assert res.status == -1 and not res.success and len(seen) == 3 and seen == res.history
+
+
+def test_nonfinite_trial_points_are_rejected_not_returned():
+    # r is NaN for x₁ > 2; the unconstrained Gauss–Newton step jumps there first
+    def fun(x):
+        return np.array([x[0] - 3.0, 0.1 * x[1]]) if x[0] <= 2 else np.array([np.nan, np.nan])
+
+    res = lm.levenberg_marquardt(fun, [0.0, 1.0], lambda x: np.array([[1.0, 0], [0, 0.1]]), damping="nielsen")
+    assert np.all(np.isfinite(res.x)) and res.x[0] <= 2
+    assert any(not s.accepted and s.cost_trial == np.inf for s in res.history)
+    assert res.cost <= fun(np.array([0.0, 1.0])) @ fun(np.array([0.0, 1.0])) / 2
+
+
+def test_user_exceptions_propagate_unchanged():
+    class Boom(Exception):
+        pass
+
+    def fun(x):
+        if x[0] > 0.5:
+            raise Boom("from the user")
+        return np.array([x[0] - 1.0])
+
+    with pytest.raises(Boom, match="from the user"):
+        lm.levenberg_marquardt(fun, [0.0], lambda x: np.array([[1.0]]))
+
+
+def test_underdetermined_problems_are_allowed():
+    A = np.array([[1.0, 2.0, 3.0]])
+    res = lm.levenberg_marquardt(lambda x: A @ x - 6.0, [0.0, 0.0, 0.0], lambda x: A)
+    assert res.success and abs(A @ res.x - 6.0) < 1e-8
+
+
+def test_zero_residual_start_stops_immediately():
+    res = lm.levenberg_marquardt(lambda x: x - 1.0, [1.0, 1.0], lambda x: np.eye(2))
+    assert res.success and res.status == 1 and res.nfev == 1 and res.history == []
+
+
+def test_args_and_kwargs_are_passed():
+    def fun(x, a, scale=1.0):
+        return scale * (x - a)
+
+    res = lm.levenberg_marquardt(fun, [0.0, 0.0], None, args=(np.array([1.0, 2.0]),), kwargs={"scale": 3.0})
+    assert np.allclose(res.x, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("method", ["2-point", "3-point", "cs", None])
+def test_difference_jacobians_solve(method):
+    P = CLASSICS["beale"]()
+    res = lm.levenberg_marquardt(P.fun, P.x0, method)
+    assert np.allclose(res.x, P.x_star, atol=1e-6)
+
+
+# ------------------------------------------------------------------------- bad input
+
+def f2(x):
+    return np.array([x[0] - 1.0, x[1] - 2.0, x[0] * x[1]])
+
+
+BAD = [
+    (dict(fun=42), TypeError, "fun must be callable"),
+    (dict(x0=[[1.0, 2.0]]), ValueError, "1-D"),
+    (dict(x0=[]), ValueError, "1-D"),
+    (dict(x0=[np.nan, 1.0]), ValueError, "x0 must be finite"),
+    (dict(x0=[np.inf, 1.0]), ValueError, "x0 must be finite"),
+    (dict(x0="ab"), TypeError, "x0 must be a sequence of real numbers"),
+    (dict(fun=lambda x: 0.5 * x @ x), ValueError, "not the cost"),
+    (dict(fun=lambda x: np.ones((2, 2))), ValueError, "1-D real array"),
+    (dict(fun=lambda x: np.array([np.nan, 1.0])), ValueError, "non-finite residuals at x0"),
+    (dict(fun=lambda x: np.array([np.inf, 1.0])), ValueError, "non-finite residuals at x0"),
+    (dict(jac=3), TypeError, "jac must be a callable"),
+    (dict(jac="5-point"), ValueError, "unknown jac"),
+    (dict(jac=lambda x: np.ones((2, 2))), ValueError, r"jac returned shape \(2, 2\), expected \(3, 2\)"),
+    (dict(jac=lambda x: np.full((3, 2), np.nan)), ValueError, "Jacobian at x0 has NaN"),
+    (dict(damping="levenberg"), ValueError, "unknown damping"),
+    (dict(damping=object()), TypeError, "lacks the method"),
+    (dict(scale="units"), ValueError, "unknown scale"),
+    (dict(scale=[1.0, -1.0]), ValueError, "positive"),
+    (dict(ftol=-1.0), ValueError, "ftol must be a finite number ≥ 0"),
+    (dict(xtol=np.nan), ValueError, "xtol must be"),
+    (dict(gtol="0"), ValueError, "gtol must be"),
+    (dict(max_nfev=0), ValueError, "max_nfev must be a positive integer"),
+    (dict(max_nfev=2.5), ValueError, "max_nfev must be a positive integer"),
+    (dict(callback=1), TypeError, "callback must be callable"),
+    (dict(args=[1]), TypeError, "args must be a tuple"),
+    (dict(kwargs=[1]), TypeError, "kwargs must be a dict"),
+]
+
+
+@pytest.mark.parametrize("bad,error,match", BAD, ids=[str(list(b[0])[0]) + str(i) for i, b in enumerate(BAD)])
+def test_bad_input_gets_a_clear_error(bad, error, match):
+    call = dict(fun=f2, x0=[0.5, 0.5], jac=None) | bad
+    extra = {k: call.pop(k) for k in list(call) if k not in ("fun", "x0", "jac")}
+    with pytest.raises(error, match=match):
+        lm.levenberg_marquardt(call["fun"], call["x0"], call["jac"], **extra)
+
+
+def test_fun_changing_shape_later_is_an_error():
+    def fun(x):
+        return np.array([x[0] - 1.0, x[0]]) if x[0] == 0 else np.array([x[0] - 1.0])
+
+    with pytest.raises(ValueError, match="fun returned shape"):
+        lm.levenberg_marquardt(fun, [0.0], lambda x: np.array([[1.0], [1.0]]))

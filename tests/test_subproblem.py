@@ -1,0 +1,101 @@
+"""The damped step against independent truth: numpy.linalg.lstsq on the augmented system,
+the normal equations, the Gauss–Newton and steepest-descent limits, the radius search."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from lm.subproblem import Subproblem
+
+# entries of ordinary size (or exact zeros): extreme magnitudes like 1e-129 test overflow of
+# the test's own reference computations rather than the method
+finite = st.one_of(st.just(0.0), st.floats(1e-4, 10), st.floats(-10, -1e-4))
+
+
+@st.composite
+def system(draw, min_m=1, max_m=8, max_n=5):
+    n = draw(st.integers(1, max_n))
+    m = draw(st.integers(max(min_m, 1), max_m))
+    J = draw(arrays(float, (m, n), elements=finite))
+    r = draw(arrays(float, (m,), elements=finite))
+    D = draw(arrays(float, (n,), elements=st.floats(0.1, 10)))
+    return r, J, D
+
+
+@settings(max_examples=200, deadline=None)
+@given(system(), st.floats(1e-6, 1e6))
+def test_step_solves_augmented_least_squares(sys_, lam):
+    r, J, D = sys_
+    p = Subproblem(r, J, D).step(lam)
+    A = np.vstack([J, np.sqrt(lam) * np.diag(D)])
+    b = np.concatenate([-r, np.zeros(D.size)])
+    p_ref = np.linalg.lstsq(A, b, rcond=None)[0]
+    # both are backward stable: they may differ by about cond(A)²·ε (least squares)
+    tol = (1e-9 + 1e-14 * np.linalg.cond(A) ** 2) * (1 + np.abs(p_ref).max())
+    assert np.allclose(p, p_ref, rtol=0, atol=tol)
+
+
+@settings(max_examples=200, deadline=None)
+@given(system(min_m=5, max_m=9, max_n=4))
+def test_lambda_to_zero_is_gauss_newton(sys_):
+    r, J, D = sys_
+    if np.linalg.matrix_rank(J) < J.shape[1] or np.linalg.cond(J) > 1e6:
+        return
+    p_gn = np.linalg.lstsq(J, -r, rcond=None)[0]
+    sub = Subproblem(r, J, D)
+    assert np.allclose(sub.step(0.0), p_gn, rtol=1e-8, atol=1e-10)
+    lam = 1e-10 * sub.s[-1] ** 2
+    assert np.allclose(sub.step(lam), p_gn, rtol=1e-6, atol=1e-8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(system(), st.floats(1e8, 1e12))
+def test_lambda_to_infinity_is_short_steepest_descent(sys_, lam):
+    r, J, D = sys_
+    g = J.T @ r
+    limit = -g / D**2 / lam
+    sub = Subproblem(r, J, D)
+    p = sub.step(lam)
+    # D p = −(S²/λ + I)⁻¹… : the relative error of the limit is at most s_max²/λ, s of J D⁻¹
+    bound = (sub.s.max() ** 2 / lam if sub.s.size else 0.0) + 1e-12
+    rounding = 1e-13 * np.linalg.norm(J, 2) * np.linalg.norm(r) / (lam * D.min())  # g = Jᵀr cancels
+    assert np.linalg.norm(D * (p - limit)) <= bound * np.linalg.norm(D * limit) + rounding + 1e-300
+
+
+def test_normal_equations_hold():
+    rng = np.random.default_rng(1)
+    J, r, D = rng.normal(size=(7, 3)), rng.normal(size=7), rng.uniform(0.5, 2, 3)
+    for lam in (0.0, 1e-3, 1.0, 1e3):
+        p = Subproblem(r, J, D).step(lam)
+        assert np.allclose((J.T @ J + lam * np.diag(D**2)) @ p, -J.T @ r, atol=1e-10)
+
+
+@settings(max_examples=150, deadline=None)
+@given(system(min_m=2), st.floats(1e-3, 1e3))
+def test_lam_for_radius_hits_the_radius(sys_, frac):
+    r, J, D = sys_
+    sub = Subproblem(r, J, D)
+    gn = sub.scaled_norm(0.0)
+    if gn == 0:
+        return
+    Delta = gn * min(frac, 0.85)
+    lam = sub.lam_for_radius(Delta)
+    assert lam > 0
+    assert abs(np.linalg.norm(D * sub.step(lam)) - Delta) <= 0.1 * Delta + 1e-12
+    assert sub.lam_for_radius(gn * 1.01) == 0.0
+
+
+def test_rank_deficient_gauss_newton_is_minimum_norm():
+    J = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    r = np.array([1.0, 0.0, -1.0]) + 1.0
+    p = Subproblem(r, J, np.ones(2)).step(0.0)
+    assert np.allclose(p, np.linalg.lstsq(J, -r, rcond=None)[0])
+
+
+def test_bad_arguments():
+    sub = Subproblem(np.ones(3), np.eye(3), np.ones(3))
+    with pytest.raises(ValueError, match="λ must be ≥ 0"):
+        sub.step(-1.0)
+    with pytest.raises(ValueError, match="Δ must be > 0"):
+        sub.lam_for_radius(0.0)
