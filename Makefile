@@ -27,10 +27,11 @@ $(STAMP): requirements.txt pyproject.toml
 book: venv
 	$(BIN)/jupyter-book build -W -n --keep-going .
 
-# Debian's chromium for the real-browser tests (never `playwright install`).
+# Debian's chromium for the real-browser tests (never `playwright install`), and a small
+# CJK font so the screenshots show the Chinese of the glossary (not empty boxes).
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; \
+	@if [ ! -x $(CHROMIUM) ] || [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium fonts-wqy-microhei; \
 	fi
 
 # Everything: the book must build with zero warnings, then all tests (unit,
@@ -45,10 +46,14 @@ notebooks: venv
 	  $(BIN)/jupytext --quiet --to ipynb -o _build/notebooks/$$(basename $${f%.md}).ipynb $$f || exit 1; \
 	done
 
-# JupyterLab on chapters/: jupytext's contents manager opens the .md files as notebooks
-# (right-click > Open With > Notebook, or double-click where jupytext made that the default).
+# JupyterLab on chapters/. jupytext's contents manager opens the MyST .md chapters as
+# notebooks; the overrides.json written into the venv makes that the default viewer on
+# double-click (otherwise: right-click > Open With > Notebook).
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 lab: venv
-	$(BIN)/jupyter lab --notebook-dir=chapters
+	mkdir -p $(LAB_SETTINGS)
+	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)/overrides.json
+	$(BIN)/jupyter lab --notebook-dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: venv
 	$(BIN)/python benchmarks/run_all.py
