@@ -1,0 +1,52 @@
+"""Test problems: analytic Jacobians agree with differences, known minima are minima, and
+the Gauss–Newton / gradient-descent baselines behave as the book says."""
+import numpy as np
+import pytest
+
+import lm
+from lm.baselines import gauss_newton, gradient_descent
+from lm.problems import CLASSICS, MGH_PROBLEMS
+
+
+@pytest.mark.parametrize("name", sorted(CLASSICS))
+def test_classics(name):
+    P = CLASSICS[name]()
+    assert P.n == 2 and P.xlim and P.ylim and len(P.starts) >= 1
+    for x in P.starts:
+        assert lm.check_jacobian(P.fun, P.jac, x).ok
+    assert np.isclose(P.cost(P.x_star), P.cost_star, rtol=1e-6, atol=1e-20)
+    J, r = P.jac(P.x_star), P.fun(P.x_star)
+    assert np.abs(J.T @ r).max() <= 1e-6 * (1 + np.abs(J).max() * np.abs(r).max())  # stationary
+    assert P.xlim[0] < P.x_star[0] < P.xlim[1] and P.ylim[0] < P.x_star[1] < P.ylim[1]
+    assert "n=2" in repr(P)
+
+
+@pytest.mark.parametrize("name", sorted(MGH_PROBLEMS))
+def test_mgh_jacobians(name):
+    P = MGH_PROBLEMS[name]()
+    x = P.x0 + 0.05 * np.arange(1, P.n + 1)
+    assert lm.check_jacobian(P.fun, P.jac, x, tol=1e-5).ok
+
+
+def test_gauss_newton_diverges_where_lm_converges():
+    P = CLASSICS["jennrich_sampson"]()
+    gn = gauss_newton(P.fun, P.x0, P.jac, max_iter=30)
+    res = lm.levenberg_marquardt(P.fun, P.x0, P.jac)
+    assert gn.cost > 1.5 * P.cost_star or not np.all(np.isfinite(gn.x))
+    assert np.isclose(res.cost, P.cost_star, rtol=1e-6)
+    assert all(s.accepted for s in gn.history) and all(s.lam == 0 for s in gn.history)
+
+
+def test_gauss_newton_is_exact_on_a_linear_problem():
+    A = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]])
+    b = np.array([1.0, 0.0, 2.0])
+    gn = gauss_newton(lambda x: A @ x - b, [5.0, 5.0], lambda x: A, max_iter=5)
+    assert np.allclose(gn.history[0].x_trial, np.linalg.lstsq(A, b, rcond=None)[0])
+
+
+def test_gradient_descent_decreases_every_step():
+    P = CLASSICS["rosenbrock"]()
+    gd = gradient_descent(P.fun, P.x0, P.jac, max_iter=100)
+    costs = [s.cost for s in gd.history] + [gd.cost]
+    assert all(b <= a for a, b in zip(costs, costs[1:]))
+    assert gd.cost < P.cost(P.x0) and gd.cost > 1e-6   # slow in the banana valley
