@@ -46,6 +46,7 @@ class Subproblem:
         # singular values below this are treated as exact zeros when λ = 0
         # (the Gauss–Newton step is then the minimum-norm solution, as in lstsq)
         self.cutoff = np.finfo(float).eps * max(J.shape) * (self.s[0] if self.s.size else 0.0)
+        self._gn_norm = None
 
     def _filter(self, lam: float) -> np.ndarray:
         """The factors s / (s² + λ) of the damped pseudo-inverse."""
@@ -68,10 +69,12 @@ class Subproblem:
 
     def gauss_newton_norm(self) -> float:
         """‖D p_GN‖ without discarding small singular values: no direction is declared
-        converged just because J is nearly flat along it (used by the xtol test)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(self.c != 0, self.c / self.s, 0.0)
-        return float(t @ t) ** 0.5
+        converged just because J is nearly flat along it (used by the stopping tests)."""
+        if self._gn_norm is None:  # computed once per iterate: the tests ask twice
+            nonzero = self.s > 0
+            t = self.c[nonzero] / self.s[nonzero]
+            self._gn_norm = np.inf if np.any(self.c[~nonzero] != 0) else float(t @ t) ** 0.5
+        return self._gn_norm
 
     def lam_for_radius(self, Delta: float, rtol: float = 0.1) -> float:
         """The λ ≥ 0 whose step has ‖D p(λ)‖ = Δ (λ = 0 if the Gauss–Newton step fits).
