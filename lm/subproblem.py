@@ -89,7 +89,10 @@ class Subproblem:
             return 0.0
         s2, sc2 = self.s**2, (self.s * self.c) ** 2
         lo, hi = 0.0, float(np.sqrt(sc2.sum())) / Delta  # ‖D p(hi)‖ ≤ ‖D⁻¹g‖/hi = Δ
-        lam = 0.0 if s2.size and s2[-1] > 0 else hi
+        if hi == 0:  # r is orthogonal to the range of J: p = 0 for every λ
+            return 0.0
+        # Newton from the left (λ = 0) when J is of full rank; otherwise from the right end
+        lam = 0.0 if s2.size == self.J.shape[1] and self.s[-1] > self.cutoff else hi
         for _ in range(100):
             w = sc2 / (s2 + lam) ** 2
             q = float(w.sum())                                  # ‖D p(λ)‖²
