@@ -267,9 +267,9 @@ class Explorer:
         """Re-run the solver from the controls' values and redraw the paths in place."""
         c = self.controls
         x0 = self.start
-        self.result = levenberg_marquardt(
-            self.problem.fun, x0, self.problem.jac, max_nfev=self.max_nfev,
-            damping=make_strategy(c["damping"].value, c["lam0"].value, self.problem, x0))
+        strategy = make_strategy(c["damping"].value, c["lam0"].value, self.problem, x0)
+        self.result = levenberg_marquardt(self.problem.fun, x0, self.problem.jac,
+                                          max_nfev=self.max_nfev, damping=strategy)
         N = len(self.result.history)
         with self._hold():
             it = c["iteration"]
@@ -277,7 +277,7 @@ class Explorer:
                 it.min = max(N - 1, 0)
             it.max = max(N - 1, 0)
             it.value = min(it.value, it.max)
-        self.paths["lm"].update(self.result)
+        self.paths["lm"].update(self.result, Delta0=getattr(strategy, "Delta0", None))
         self.conv.update(self.result)
         for kind, key in (("gn", "show_gn"), ("gd", "show_gd")):
             res = self._baseline(kind, x0) if c[key].value else None
@@ -310,8 +310,9 @@ class Explorer:
     def _update_info(self) -> None:
         r, c = self.result, self.controls
         extra = ""
-        if c["damping"].value == "trust-region" and r.history:
-            extra = f" (Δ₀ = {r.history[0].Delta if r.history[0].Delta is not None else float('nan'):.3g} after the first step)"
+        Delta0 = self.paths["lm"].data.Delta[:1]
+        if c["damping"].value == "trust-region" and Delta0.size:
+            extra = f" (Δ₀ = {Delta0[0]:.3g})"
         self.info.value = html.escape(
             f"{c['damping'].value}, λ₀ = {c['lam0'].value:.3g}{extra}, x₀ = {_fmt_point(self.start)}: "
             f"final cost {r.cost:.6g} at {_fmt_point(r.x)}, {r.nit} iterations, "

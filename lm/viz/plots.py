@@ -25,7 +25,6 @@ import matplotlib
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.colors import BoundaryNorm
 from matplotlib.patches import Ellipse
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
@@ -122,7 +121,13 @@ def _cost_vectorized(fun, pts: np.ndarray) -> Optional[np.ndarray]:
     return F
 
 
-def _levels(F: np.ndarray, levels: int, log: bool) -> np.ndarray:
+def _contour_values(F: np.ndarray, levels: int, log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The field to contour and its levels: log₁₀(F − F_min + δ) with evenly spaced levels
+    (``log``), or F itself clipped a little above the top level.
+
+    Contouring the logarithm rather than F with log-spaced levels keeps every number small:
+    F reaches 1e300 where an exponential overflows, and the contour generator fails there.
+    """
     finite = F[np.isfinite(F)]
     if finite.size == 0:
         raise ValueError("the residual function is not finite anywhere in the window")
@@ -131,13 +136,15 @@ def _levels(F: np.ndarray, levels: int, log: bool) -> np.ndarray:
     # must not squeeze the whole valley into the lowest colour
     hi = float(np.percentile(finite, 98))
     if not hi > lo:
-        hi = lo + 1.0
-    if not log:
-        return np.linspace(lo, hi, levels)
-    # logarithmic in the excess F − F_min over the grid, so that the valley of a
-    # large-residual minimum (Jennrich–Sampson, F* ≈ 62) is resolved as well as F* = 0
-    excess = np.geomspace((hi - lo) * 1e-6, hi - lo, levels - 1)
-    return np.concatenate([[lo - 1e-12 * max(1.0, abs(lo))], lo + excess])
+        hi = lo + max(1.0, abs(lo))
+    if log:
+        # logarithmic in the excess F − F_min over the grid, so that the valley of a
+        # large-residual minimum (Jennrich–Sampson, F* ≈ 62) is resolved as well as F* = 0
+        delta = (hi - lo) * 1e-6
+        Z = np.log10(F - lo + delta)
+        return Z, np.linspace(np.log10(delta), np.log10(hi - lo + delta), levels)
+    Z = np.minimum(F, hi + (hi - lo))
+    return Z, np.linspace(lo, hi, levels)
 
 
 def plot_contour(problem, ax: Optional[Axes] = None, *, xlim: Optional[Sequence[float]] = None,
@@ -183,13 +190,10 @@ def plot_contour(problem, ax: Optional[Axes] = None, *, xlim: Optional[Sequence[
 
         _, ax = plt.subplots(figsize=(6.4, 4.8))
     X, Y, F = cost_grid(problem, xlim, ylim, resolution)
-    lv = _levels(F, levels, log)
-    # colours by level index, not by value: log-spaced levels then get evenly spread colours
-    cmap = matplotlib.colormaps[CONTOUR_CMAP]
-    norm = BoundaryNorm(lv, cmap.N, extend="max")
-    cs = ax.contourf(X, Y, F, levels=lv, cmap=cmap, norm=norm, extend="max")
+    Z, lv = _contour_values(F, levels, log)
+    cs = ax.contourf(X, Y, Z, levels=lv, cmap=CONTOUR_CMAP, extend="max")
     cs.set_gid("lm-contour")
-    lines = ax.contour(X, Y, F, levels=lv[::3], colors="white", linewidths=0.4, alpha=0.5)
+    lines = ax.contour(X, Y, Z, levels=lv[::3], colors="white", linewidths=0.4, alpha=0.5)
     lines.set_gid("lm-contour-lines")
     if mark_minimum and problem.x_star is not None:
         ax.plot([problem.x_star[0]], [problem.x_star[1]], marker="*", markersize=14, color="white",
@@ -223,8 +227,11 @@ class PathData:
     semi_axes: np.ndarray  #: (N, 2): ‖D p‖ / D_i, the half-axes of the trust-region ellipse
 
 
-def path_data(result) -> PathData:
-    """Arrays of a run's geometry (see :class:`PathData`); works for LM and the baselines."""
+def path_data(result, Delta0: Optional[float] = None) -> PathData:
+    """Arrays of a run's geometry (see :class:`PathData`); works for LM and the baselines.
+
+    ``Delta0``: the initial trust-region radius, when known (it is not in the history).
+    """
     H = result.history
     if H:
         x0 = np.asarray(H[0].x, float)
@@ -241,7 +248,7 @@ def path_data(result) -> PathData:
         accepted=np.vstack([x0[None, :], trial[acc]]),
         start=start, trial=trial, is_accepted=acc,
         lam=np.array([s.lam for s in H], float),
-        Delta=_radius_in_force(H, semi),
+        Delta=_radius_in_force(H, semi, Delta0),
         cost=np.array([s.cost for s in H], float),
         cost_trial=np.array([s.cost_trial for s in H], float),
         grad_norm=np.array([s.grad_norm for s in H], float),
@@ -249,21 +256,24 @@ def path_data(result) -> PathData:
     )
 
 
-def _radius_in_force(H, semi: np.ndarray) -> np.ndarray:
+def _radius_in_force(H, semi: np.ndarray, Delta0: Optional[float] = None) -> np.ndarray:
     """The radius Δ each trial step was computed in.
 
     A :class:`lm.Step` records Δ *after* the strategy's update from that step's ρ, so the
     radius step j was taken in is the one recorded at step j − 1. The very first radius
-    Δ₀ is not recorded: the first step of a constrained solve lies on the boundary
-    (λ > 0 ⇒ ‖D p‖ = Δ₀ to the 1 % of :meth:`lm.subproblem.Subproblem.lam_for_radius`), so
-    ‖D p₀‖ stands in for it; with λ = 0 (the Gauss–Newton step fitted inside) it is unknown.
+    Δ₀ is not recorded: pass it as ``Delta0`` when known; otherwise, as the first step of a
+    constrained solve lies on the boundary (λ > 0 ⇒ ‖D p‖ = Δ₀ up to the tolerance of
+    :meth:`lm.subproblem.Subproblem.lam_for_radius`), ‖D p₀‖ stands in for it; with λ = 0
+    (the Gauss–Newton step fitted inside) it is unknown (NaN).
     """
     out = np.full(len(H), np.nan)
     if not H or H[0].Delta is None:
         return out
     out[1:] = [s.Delta for s in H[:-1]]
     D0 = np.ones(semi.shape[1]) if H[0].D is None else np.asarray(H[0].D, float)
-    if H[0].lam > 0:
+    if Delta0 is not None:
+        out[0] = Delta0
+    elif H[0].lam > 0:
         out[0] = float(np.linalg.norm(D0 * H[0].p))
     return out
 
@@ -325,9 +335,9 @@ class PathArtists:
         if visible and self.data is not None:
             self._show_rejected()
 
-    def update(self, result, iteration: Optional[int] = None) -> PathData:
+    def update(self, result, iteration: Optional[int] = None, Delta0: Optional[float] = None) -> PathData:
         """Show ``result``'s path (and the trust region of trial step ``iteration``)."""
-        d = self.data = path_data(result)
+        d = self.data = path_data(result, Delta0)
         self.accepted.set_data(d.accepted[:, 0], d.accepted[:, 1])
         self.start.set_data(d.accepted[:1, 0], d.accepted[:1, 1])
         self._show_rejected()

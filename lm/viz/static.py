@@ -78,6 +78,7 @@ class StaticExplorer:
         self.image_size = image_size
         self.xlim, self.ylim = xlim, ylim
         self.id = uid
+        self._shown = 0
 
     def frame(self, lam0: float, strategy: str, start: int = 0) -> dict:
         """The precomputed record of one combination (λ₀ matched to 1e-9 relative)."""
@@ -88,7 +89,12 @@ class StaticExplorer:
         raise KeyError(f"no frame for λ₀ = {lam0}, {strategy!r}, start {start}")
 
     def _repr_html_(self) -> str:
-        return self.html
+        # shown twice on one page (a notebook displays the same object again), the copies
+        # must not share element ids: every display after the first gets fresh ones
+        self._shown += 1
+        if self._shown == 1:
+            return self.html
+        return self.html.replace(self.id, f"{self.id}-r{self._shown}")
 
     def save(self, path) -> Path:
         """Write a standalone HTML page holding the snippet (UTF-8); returns the path."""
@@ -122,10 +128,8 @@ def _frame(problem, strategy: str, lam0: float, i_start: int, x0: np.ndarray, ma
     damping = make_strategy(strategy, lam0, problem, x0)
     Delta0 = getattr(damping, "Delta0", None)
     res = levenberg_marquardt(problem.fun, x0, problem.jac, max_nfev=max_nfev, damping=damping)
-    d = path_data(res)
-    Delta = d.Delta.copy()
-    if Delta0 is not None and len(Delta):
-        Delta[0] = Delta0  # the explorer knows the first radius exactly
+    d = path_data(res, Delta0)
+    Delta = d.Delta
     return {
         "lam0": float(lam0), "strategy": strategy, "start": i_start, "x0": x0.tolist(),
         "accepted": d.accepted.tolist(), "rejected": d.trial[~d.is_accepted].tolist(),
@@ -313,9 +317,9 @@ _JS = r"""
         if (!a || !b) { pen = null; continue; }
         var c = clip(a[0], a[1], b[0], b[1]);
         if (!c) { pen = null; continue; }
-        if (!pen || pen[0] !== c[0] || pen[1] !== c[1]) { d += "M" + n(c[0]) + " " + n(c[1]); }
-        d += "L" + n(c[2]) + " " + n(c[3]);
-        pen = [c[2], c[3]];
+        var m = [n(c[0]), n(c[1])], e = [n(c[2]), n(c[3])];
+        if (!pen || pen[0] !== m[0] || pen[1] !== m[1]) { d += "M" + m[0] + " " + m[1]; pen = m; }
+        if (e[0] !== pen[0] || e[1] !== pen[1]) { d += "L" + e[0] + " " + e[1]; pen = e; }
       }
       return d;
     }
