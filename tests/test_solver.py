@@ -214,3 +214,26 @@ def test_fun_changing_shape_later_is_an_error():
 
     with pytest.raises(ValueError, match="fun returned shape"):
         lm.levenberg_marquardt(fun, [0.0], lambda x: np.array([[1.0], [1.0]]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-3, 3), min_size=3, max_size=3), st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+       st.sampled_from(["trust-region", "nielsen", "marquardt"]), st.sampled_from([None, "2-point"]),
+       st.integers(10, 200))
+def test_laws_hold_for_random_nonlinear_fits(b_true, b0, damping, jac, max_nfev):
+    """For any data and start: accepted costs never increase, the result is never worse
+    than the start, max_nfev is never exceeded, and the status says why the loop ended."""
+    t = np.linspace(0, 2, 12)
+    y = b_true[0] * np.exp(b_true[1] * t) + b_true[2] * t
+    fun = lambda b: b[0] * np.exp(b[1] * t) + b[2] * t - y  # noqa: E731
+    x0 = np.array(b0)
+    try:
+        res = lm.levenberg_marquardt(fun, x0, jac, damping=damping, max_nfev=max_nfev)
+    except ValueError as e:
+        assert "cannot pay" in str(e) and max_nfev < 7
+        return
+    costs = [0.5 * fun(x0) @ fun(x0)] + [s.cost_trial for s in res.history if s.accepted]
+    assert all(b <= a for a, b in zip(costs, costs[1:]))
+    assert res.cost <= costs[0] and np.isclose(res.cost, costs[-1])
+    assert res.nfev <= max_nfev
+    assert res.message == STATUS_MESSAGES[res.status] and res.success == (res.status > 0)
