@@ -60,34 +60,31 @@ def from_sympy(residuals, params: Sequence, data: Mapping | None = None,
         exprs = [e.subs(dict(constants)) for e in exprs]
     data = dict(data or {})
     data_syms = list(data)
+    names = [str(v) for v in params + data_syms]
+    if len(set(names)) != len(names):
+        raise ValueError(f"params and data symbols need distinct names, got {names}")
     arrays = [np.asarray(data[s], dtype=float) for s in data_syms]
-    if arrays and len({a.shape for a in arrays}) != 1:
-        raise ValueError("all data arrays must have the same shape")
-    m_data = arrays[0].size if arrays else None
+    if any(a.ndim != 1 for a in arrays) or len({a.size for a in arrays}) > 1:
+        raise ValueError("data arrays must be 1-D and all of the same shape (m,)")
+    m = arrays[0].size if arrays else 1  # residuals per expression
     free = set().union(*(e.free_symbols for e in exprs)) - set(params) - set(data_syms)
     if free:
         raise ValueError(f"the residuals contain symbols that are neither params nor data: {sorted(map(str, free))}")
     J_expr = jacobian_matrix(exprs, params)
-    f_r = sp.lambdify([params, data_syms], exprs, "numpy")
-    f_J = sp.lambdify([params, data_syms], J_expr.tolist(), "numpy")
-    shape_m = m_data if (single and m_data is not None) else None
+    # dummify: two symbols that print alike (say a and a with real=True) stay distinct
+    f_r = sp.lambdify([params, data_syms], exprs, "numpy", dummify=True)
+    f_J = sp.lambdify([params, data_syms], J_expr.tolist(), "numpy", dummify=True)
 
-    def _stack(values, m):
-        return [np.broadcast_to(np.asarray(v, dtype=float), (m,)) if m else np.asarray(v, dtype=float)
-                for v in values]
+    def column(value):
+        """One residual expression's values over the data: always shape (m,)."""
+        return np.broadcast_to(np.asarray(value), (m,))
 
     def fun(x):
-        vals = f_r(list(np.asarray(x, dtype=float)), arrays)
-        if shape_m:
-            return np.broadcast_to(np.asarray(vals[0], dtype=float), (shape_m,)).copy()
-        return np.array([float(v) for v in vals]) if not arrays else np.concatenate([np.ravel(v) for v in _stack(vals, m_data)])
+        # x keeps its dtype, so a complex-step Jacobian of fun works
+        return np.concatenate([column(v) for v in f_r(list(np.asarray(x)), arrays)])
 
     def jac(x):
-        rows = f_J(list(np.asarray(x, dtype=float)), arrays)
-        if shape_m:
-            return np.column_stack(_stack(rows[0], shape_m))
-        if not arrays:
-            return np.array(rows, dtype=float)
-        return np.vstack([np.column_stack(_stack(row, m_data)) for row in rows])
+        rows = f_J(list(np.asarray(x)), arrays)  # one row of derivatives per expression
+        return np.vstack([np.column_stack([column(v) for v in row]) for row in rows])
 
     return fun, jac

@@ -186,11 +186,9 @@ def test_data_arrays_of_different_shapes_are_an_error():
 
 
 # ---------------------------------------------------------------------------------------
-# known problems, kept as strict xfails so that a fix is noticed
+# problems found while writing the chapters, now fixed
 
 
-@pytest.mark.xfail(strict=True, reason="from_sympy: two distinct symbols with the same name (e.g. Symbol('a') and "
-                                       "Symbol('a', real=True)) collide in lambdify and give wrong residuals silently")
 def test_symbols_with_the_same_name_are_kept_apart_or_rejected():
     a_plain, a_real = sp.Symbol("a"), sp.Symbol("a", real=True)
     try:
@@ -200,8 +198,6 @@ def test_symbols_with_the_same_name_are_kept_apart_or_rejected():
     assert_close(fun(np.array([1.0, 2.0])), [0.0, 1.0])
 
 
-@pytest.mark.xfail(strict=True, reason="from_sympy's fun casts x to float, so the complex-step Jacobian "
-                                       "(jac='cs') of it is silently zero")
 def test_fun_is_complex_step_safe():
     fun, jac = from_sympy([x1**2 + x2, sp.exp(x1 * x2)], [x1, x2])
     x = np.array([0.7, -0.3])
