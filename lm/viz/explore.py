@@ -88,7 +88,14 @@ def make_strategy(strategy: str, lam0: float, problem, x0: np.ndarray):
 
 def run(problem, strategy: str = "trust-region", lam0: float = 1e-2, start=None,
         max_nfev: int = 200) -> LMResult:
-    """One LM run as the explorers do it (see :func:`make_strategy` for λ₀)."""
+    """One LM run as the explorers do it (see :func:`make_strategy` for λ₀).
+
+    ``start``: None (``problem.x0``), an index into ``problem.starts``, or a point.
+
+    References
+    ----------
+    Moré (1978); Nielsen (1999); Marquardt (1963).
+    """
     x0 = _resolve_start(problem, start)
     return levenberg_marquardt(problem.fun, x0, problem.jac, max_nfev=max_nfev,
                                damping=make_strategy(strategy, lam0, problem, x0))

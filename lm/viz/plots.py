@@ -80,6 +80,10 @@ def cost_grid(problem, xlim, ylim, resolution: int = 200):
     Tries one vectorized call of ``fun`` on all grid points (checked against point-wise
     calls) and falls back to a loop: residual functions are written for one x, and a
     broadcast that happens to succeed can silently mix up the axes.
+
+    References
+    ----------
+    Harris et al. (2020), "Array programming with NumPy" (broadcasting rules).
     """
     xs = np.linspace(*xlim, resolution)
     ys = np.linspace(*ylim, resolution)
@@ -231,6 +235,10 @@ def path_data(result, Delta0: Optional[float] = None) -> PathData:
     """Arrays of a run's geometry (see :class:`PathData`); works for LM and the baselines.
 
     ``Delta0``: the initial trust-region radius, when known (it is not in the history).
+
+    References
+    ----------
+    Moré (1978), §2: the semi-axes ‖Dp‖/D_i of the scaled trust region ‖D(z − x)‖ ≤ ‖Dp‖.
     """
     H = result.history
     if H:
