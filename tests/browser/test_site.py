@@ -80,6 +80,14 @@ MATH_JS = """() => ({
   scripts: Array.from(document.scripts).map(s => s.src).filter(s => /mathjax/i.test(s)),
 })"""
 
+# Inline scripts of the page, and whether sphinx-thebe's global exists.
+INLINE_SCRIPTS_JS = """() => ({
+  inline: Array.from(document.scripts).filter(s => !s.src && s.type !== 'text/x-thebe-config'
+           && s.type !== 'application/json').map(s => s.textContent.trim()).filter(t => t),
+  thebeGlobal: (() => { try { return typeof THEBE_JS_URL !== 'undefined'; } catch (e) { return false; } })(),
+  thebeConfig: document.querySelectorAll('script[type="text/x-thebe-config"]').length,
+})"""
+
 SCROLL_JS = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
 
 WIDEST_ELEMENTS_JS = """() => {
@@ -176,6 +184,7 @@ def visit(site, rel: str, viewport_name: str) -> dict:
     result: dict = {"rel": rel}
     try:
         result["problems_on_load"] = log.problems()
+        result["scripts"] = page.evaluate(INLINE_SCRIPTS_JS)
         result["math"] = page.evaluate(MATH_JS)
         result["visible_text"] = page.evaluate(VISIBLE_TEXT_JS)
         result["sidebar"] = page.eval_on_selector_all(
@@ -227,6 +236,23 @@ def test_math_is_typeset(site, rel):
         assert math["errors"] == 0, f"{rel}: {math['errors']} MathJax errors (bad TeX)"
     for raw in ("$$", "\\(", "\\)", "\\[", "\\]", "\\begin{"):
         assert raw not in v["visible_text"], f"{rel}: raw math {raw!r} left in the visible text"
+
+
+@pytest.mark.parametrize("rel", ALL_PAGES)
+def test_no_duplicate_scripts_and_no_thebe(site, rel):
+    """Jupyter Book 1.x puts sphinx-thebe's `const THEBE_JS_URL = ...` twice on every page
+    (a SyntaxError: "Identifier 'THEBE_JS_URL' has already been declared"), even with
+    thebe off. _ext/offline_site.py removes sphinx-thebe from the pages: prove it here."""
+    _need_built(rel)
+    v = visit(site, rel, "desktop")
+    scripts = v["scripts"]
+    assert not scripts["thebeGlobal"], f"{rel}: THEBE_JS_URL is defined"
+    assert scripts["thebeConfig"] == 0, f"{rel}: a thebe configuration is on the page"
+    inline = [t for t in scripts["inline"] if "thebe" in t.lower()]
+    assert not inline, f"{rel}: thebe scripts left: {inline}"
+    dupes = sorted({t[:80] for t in scripts["inline"] if scripts["inline"].count(t) > 1})
+    assert not dupes, f"{rel}: inline scripts included twice: {dupes}"
+    assert not any("THEBE_JS_URL" in p for p in v["problems"]), v["problems"]
 
 
 def test_mathjax_is_used_somewhere(site):
