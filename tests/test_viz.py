@@ -419,3 +419,18 @@ def test_static_explorer_runs_in_chromium(tmp_path, static_fr):
             browser.close()
     assert errors == []
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
+
+
+def test_path_data_radius_is_the_recorded_radius_of_each_step():
+    """The radius drawn for a trial step is the Δ that step was computed in (Step.Delta);
+    when λ > 0 the step lies on that boundary (within the 10 % of the radius search)."""
+    import lm
+    from lm.viz.plots import path_data
+
+    P = lm.problems.rosenbrock()
+    res = lm.levenberg_marquardt(P.fun, P.x0, P.jac)
+    d = path_data(res)
+    for j, s in enumerate(res.history):
+        assert d.Delta[j] == s.Delta
+        if s.lam > 0:
+            assert abs(np.linalg.norm(s.D * s.p) - s.Delta) <= 0.1 * s.Delta + 1e-12

@@ -234,7 +234,7 @@ class PathData:
 def path_data(result, Delta0: Optional[float] = None) -> PathData:
     """Arrays of a run's geometry (see :class:`PathData`); works for LM and the baselines.
 
-    ``Delta0``: the initial trust-region radius, when known (it is not in the history).
+    ``Delta0``: optional; the history records the radius of every step.
 
     References
     ----------
@@ -265,24 +265,12 @@ def path_data(result, Delta0: Optional[float] = None) -> PathData:
 
 
 def _radius_in_force(H, semi: np.ndarray, Delta0: Optional[float] = None) -> np.ndarray:
-    """The radius Δ each trial step was computed in.
-
-    A :class:`lm.Step` records Δ *after* the strategy's update from that step's ρ, so the
-    radius step j was taken in is the one recorded at step j − 1. The very first radius
-    Δ₀ is not recorded: pass it as ``Delta0`` when known; otherwise, as the first step of a
-    constrained solve lies on the boundary (λ > 0 ⇒ ‖D p‖ = Δ₀ up to the tolerance of
-    :meth:`lm.subproblem.Subproblem.lam_for_radius`), ‖D p₀‖ stands in for it; with λ = 0
-    (the Gauss–Newton step fitted inside) it is unknown (NaN).
-    """
-    out = np.full(len(H), np.nan)
-    if not H or H[0].Delta is None:
-        return out
-    out[1:] = [s.Delta for s in H[:-1]]
-    D0 = np.ones(semi.shape[1]) if H[0].D is None else np.asarray(H[0].D, float)
-    if Delta0 is not None:
+    """The radius Δ each trial step was computed in: :class:`lm.Step` records it (NaN for
+    strategies without a radius). ``Delta0`` is accepted for backward compatibility and
+    only fills a missing first radius."""
+    out = np.array([np.nan if s.Delta is None else s.Delta for s in H], float)
+    if H and Delta0 is not None and not np.isfinite(out[0]):
         out[0] = Delta0
-    elif H[0].lam > 0:
-        out[0] = float(np.linalg.norm(D0 * H[0].p))
     return out
 
 
