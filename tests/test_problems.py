@@ -50,3 +50,12 @@ def test_gradient_descent_decreases_every_step():
     costs = [s.cost for s in gd.history] + [gd.cost]
     assert all(b <= a for a, b in zip(costs, costs[1:]))
     assert gd.cost < P.cost(P.x0) and gd.cost > 1e-6   # slow in the banana valley
+
+
+def test_nist_dir_finds_the_shared_data(nist_dir, tmp_path, monkeypatch):
+    from lm.problems import nist_dir as find
+
+    assert find() == nist_dir or find().samefile(nist_dir)
+    assert find(start=nist_dir.parent).samefile(nist_dir)
+    monkeypatch.setenv("LM_NIST_DIR", str(tmp_path))
+    assert find() == tmp_path

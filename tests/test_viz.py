@@ -434,3 +434,13 @@ def test_path_data_radius_is_the_recorded_radius_of_each_step():
         assert d.Delta[j] == s.Delta
         if s.lam > 0:
             assert abs(np.linalg.norm(s.D * s.p) - s.Delta) <= 0.1 * s.Delta + 1e-12
+
+
+def test_markdown_table_and_frontend_detection():
+    from lm.viz import in_live_frontend, markdown_table
+
+    t = markdown_table(["a", "b"], [[1, 2.5], ["x", "y"]])
+    assert t.data.splitlines() == ["| a | b |", "|---|---|", "| 1 | 2.5 |", "| x | y |"]
+    with pytest.raises(ValueError, match="cells"):
+        markdown_table(["a", "b"], [[1]])
+    assert in_live_frontend() is False   # pytest is no Jupyter front end

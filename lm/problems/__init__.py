@@ -15,9 +15,9 @@ from .classics import (
     rosenbrock,
 )
 from .mgh import MGH_PROBLEMS
-from .nist import NISTCertified, nist, nist_files
+from .nist import NISTCertified, nist, nist_dir, nist_files
 
 __all__ = [
     "Problem", "CLASSICS", "rosenbrock", "beale", "freudenstein_roth", "powell_badly_scaled",
-    "exponential_decay", "jennrich_sampson", "MGH_PROBLEMS", "nist", "nist_files", "NISTCertified",
+    "exponential_decay", "jennrich_sampson", "MGH_PROBLEMS", "nist", "nist_dir", "nist_files", "NISTCertified",
 ]

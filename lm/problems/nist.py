@@ -18,7 +18,7 @@ import numpy as np
 
 from .base import Problem
 
-__all__ = ["nist", "nist_files", "NISTCertified"]
+__all__ = ["nist", "nist_files", "nist_dir", "NISTCertified"]
 
 _RANGE = r"{}\s*\(lines\s+(\d+)\s+to\s+(\d+)\)"
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[EeDd][-+]?\d+)?"
@@ -34,6 +34,23 @@ class NISTCertified:
     residual_sd: float  #: residual standard deviation √(rss / dof)
     dof: int  #: degrees of freedom m − n
     level: str = ""  #: NIST's level of difficulty (Lower, Average, Higher)
+
+
+def nist_dir(start=None) -> Path:
+    """The NIST StRD folder of this course: ``$LM_NIST_DIR`` if set, else the first
+    ``shared/data/nist-strd`` found upwards from ``start`` (default: the working directory)
+    or from the installed ``lm`` package. The data stay outside the repository.
+    """
+    import os
+
+    if os.environ.get("LM_NIST_DIR"):
+        return Path(os.environ["LM_NIST_DIR"])
+    bases = [Path(start or Path.cwd()).resolve(), Path(__file__).resolve().parent]
+    for base in bases:
+        for parent in (base, *base.parents):
+            if (parent / "shared" / "data" / "nist-strd").is_dir():
+                return parent / "shared" / "data" / "nist-strd"
+    raise FileNotFoundError(f"no shared/data/nist-strd folder above {bases[0]} (set LM_NIST_DIR)")
 
 
 def nist_files(folder) -> list[Path]:

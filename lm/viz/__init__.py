@@ -2,7 +2,8 @@
 
 ``plot_contour``, ``plot_path``, ``plot_convergence`` (matplotlib, :mod:`lm.viz.plots`);
 ``explore`` (an ipywidgets explorer, :mod:`lm.viz.explore`); ``static_explorer`` (a
-kernel-free HTML viewer for the website, :mod:`lm.viz.static`). They only read
+kernel-free HTML viewer for the website, :mod:`lm.viz.static`); ``markdown_table`` and
+``in_live_frontend`` for the chapters (:mod:`lm.viz.notebook`). They only read
 :class:`lm.LMResult` records: nothing here re-implements the solver.
 
 References: Moré (1978); Madsen, Nielsen & Tingleff (2004) §3; Hunter (2007) (matplotlib);
@@ -14,5 +15,7 @@ the Jupyter widgets documentation (ipywidgets 8).
 from .plots import plot_contour, plot_convergence, plot_path
 from .explore import explore
 from .static import static_explorer
+from .notebook import in_live_frontend, markdown_table
 
-__all__ = ["plot_contour", "plot_path", "plot_convergence", "explore", "static_explorer"]
+__all__ = ["plot_contour", "plot_path", "plot_convergence", "explore", "static_explorer",
+           "markdown_table", "in_live_frontend"]
