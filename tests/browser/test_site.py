@@ -90,14 +90,24 @@ INLINE_SCRIPTS_JS = """() => ({
 
 SCROLL_JS = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
 
+# Elements that stick out to the right and are not inside a scrolling/clipping box: the
+# ones that make the page scroll sideways.
 WIDEST_ELEMENTS_JS = """() => {
-  const w = window.innerWidth;
-  return Array.from(document.querySelectorAll('body *'))
-    .filter(e => e.getBoundingClientRect().right > w + 1)
-    .slice(0, 8)
-    .map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string'
-         ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
-         + ' (right=' + Math.round(e.getBoundingClientRect().right) + ')');
+  const w = window.innerWidth, out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (r.right <= w + 1 || r.width === 0 || getComputedStyle(e).position === 'fixed') continue;
+    let a = e.parentElement, clipped = false;
+    while (a && a !== document.body) {
+      if (getComputedStyle(a).overflowX !== 'visible') { clipped = true; break; }
+      a = a.parentElement;
+    }
+    if (!clipped) out.push(e.tagName.toLowerCase()
+        + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
+        + ' (right=' + Math.round(r.right) + '): ' + e.outerHTML.slice(0, 120));
+    if (out.length >= 6) break;
+  }
+  return out;
 }"""
 
 FRAME_SIGNATURE_JS = """(slider) => {
@@ -301,7 +311,8 @@ def test_wide_content_scrolls_in_its_own_box(site):
     <div class="highlight-ipython3 notranslate"><div class="highlight"><pre>${'x = np.linspace(0, 1, 1000)  # '.repeat(12)}</pre></div></div>
     <div class="math notranslate nohighlight">\\\\[ J^\\\\top J + \\\\lambda D = ${'\\\\sum_{i=1}^{m} a_i b_i c_i d_i + '.repeat(12)} 0 \\\\]</div>
     <div class="cell_output docutils container"><div class="output text_plain highlight-myst-ansi notranslate"><div class="highlight"><pre><span></span>${'0.123456789 '.repeat(40)}</pre></div></div></div>
-    <p>${'https://example.invalid/a/very/long/path/without/any/spaces/'.repeat(4)}</p>`;
+    <p>${'https://example.invalid/a/very/long/path/without/any/spaces/'.repeat(4)}</p>
+    <p>Call <code class="docutils literal notranslate"><span class="pre">scipy.optimize.least_squares(fun,</span> <span class="pre">x0,</span> <span class="pre">method="trf",x_scale="jac",loss="soft_l1")</span></code> here.</p>`;
   article.appendChild(box);
   if (window.MathJax && MathJax.typesetPromise) { await MathJax.typesetPromise([box]); }
 }"""
