@@ -312,7 +312,7 @@ def test_wide_content_scrolls_in_its_own_box(site):
     <div class="math notranslate nohighlight">\\\\[ J^\\\\top J + \\\\lambda D = ${'\\\\sum_{i=1}^{m} a_i b_i c_i d_i + '.repeat(12)} 0 \\\\]</div>
     <div class="cell_output docutils container"><div class="output text_plain highlight-myst-ansi notranslate"><div class="highlight"><pre><span></span>${'0.123456789 '.repeat(40)}</pre></div></div></div>
     <p>${'https://example.invalid/a/very/long/path/without/any/spaces/'.repeat(4)}</p>
-    <p>Call <code class="docutils literal notranslate"><span class="pre">scipy.optimize.least_squares(fun,</span> <span class="pre">x0,</span> <span class="pre">method="trf",x_scale="jac",loss="soft_l1")</span></code> here.</p>`;
+    <p>Call <code class="docutils literal notranslate"><span class="pre">scipy.optimize.least_squares(fun,</span> <span class="pre">x0,</span> <span class="pre">method="trf",x_scale="jac",loss="soft_l1",f_scale=0.1,max_nfev=1000,verbose=2)</span></code> here.</p>`;
   article.appendChild(box);
   if (window.MathJax && MathJax.typesetPromise) { await MathJax.typesetPromise([box]); }
 }"""
