@@ -30,6 +30,8 @@ STATUS_MESSAGES = {
     2: "ftol test: actual and predicted relative reductions of the cost are ≤ ftol",
     3: "xtol test: the Gauss–Newton step is tiny, ‖D p_GN‖ ≤ xtol·‖Dx‖",
     4: "no further progress: the step no longer changes x in floating point",
+    -2: ("jac does not match fun: ever shorter steps raise F at the rate the model predicts it "
+         "to fall (ρ < 0 and constant), so the Jacobian is wrong; check it with lm.check_jacobian"),
 }
 
 
@@ -211,6 +213,8 @@ def levenberg_marquardt(
                 sub = Subproblem(r, J, D)
             status = _stopping_test(step, x, r, g, D, sub,            # 9. stop?
                                     near_gn, counter.n + 1 + evals_per_jac, max_nfev, ftol, xtol, gtol, callback)
+    if status == 3 and _jacobian_contradicted(history):
+        status = -2
     # Line 3: for the exact damped step, −gᵀp = ‖Jp‖² + λ‖Dp‖², so L(0) − L(p) =
     # −gᵀp − ½‖Jp‖² = ½‖Jp‖² + λ‖Dp‖², a sum of positive terms with no cancellation.
 
@@ -246,11 +250,25 @@ def _stopping_test(step: Step, x, r, g, D, sub, near_gn, nfev_next, max_nfev, ft
         return 2
     if sub.gauss_newton_norm() <= xtol * _sq(D * x) ** 0.5:
         return 3
+    if not step.accepted and _sq(D * step.p) ** 0.5 <= xtol * _sq(D * x) ** 0.5:
+        return 3   # more damping would only shorten a step that is already negligible
     if not step.accepted and np.array_equal(step.x + step.p, step.x):
         return 4
     if nfev_next > max_nfev:
         return 0
     return None
+
+
+def _jacobian_contradicted(history: list) -> bool:
+    """True when the run ended on shrinking rejected steps whose gain ratio is negative and
+    the same every time: F(x + p) − F(x) and the model's predicted change are then both linear
+    in p with opposite signs, so the model's slope Jᵀr is wrong (with a correct J, short steps
+    near a minimum give ρ ≈ 1 or, at rounding level, ρ that jumps about)."""
+    last = history[-3:]
+    if len(last) < 3 or any(s.accepted or not np.isfinite(s.rho) for s in last):
+        return False
+    rhos = np.array([s.rho for s in last])
+    return bool(np.all(rhos < 0) and np.ptp(rhos) <= 0.1 * np.abs(rhos).min())
 
 
 def _sq(v: np.ndarray) -> float:

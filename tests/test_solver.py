@@ -237,3 +237,34 @@ def test_laws_hold_for_random_nonlinear_fits(b_true, b0, damping, jac, max_nfev)
     assert res.cost <= costs[0] and np.isclose(res.cost, costs[-1])
     assert res.nfev <= max_nfev
     assert res.message == STATUS_MESSAGES[res.status] and res.success == (res.status > 0)
+
+
+def test_a_wrong_jacobian_is_reported_not_a_success(nist_dir):
+    """A derivative with a slip (the factor x forgotten): the solver cannot converge and
+    says that jac does not match fun, instead of claiming success at a wrong point."""
+    from lm.problems import nist
+
+    P = nist(nist_dir / "Misra1a.dat")
+    t = P.data[0]
+
+    def wrong(b):
+        return -np.column_stack([1 - np.exp(-b[1] * t), b[0] * np.exp(-b[1] * t)])  # should be b0·t·e^(−b1 t)
+
+    for damping in ("trust-region", "nielsen", "marquardt"):
+        res = lm.levenberg_marquardt(P.fun, P.starts[0], wrong, damping=damping)
+        assert res.status == -2 and not res.success and "check_jacobian" in res.message
+        assert res.cost <= P.cost(P.starts[0])
+        right = lm.levenberg_marquardt(P.fun, P.starts[0], P.jac, damping=damping)
+        assert right.success and right.status != -2
+
+
+def test_no_long_tail_of_rejections_at_the_end():
+    """Once F cannot decrease any more, the loop stops within a few rejected steps."""
+    P = MGH_PROBLEMS["bard"]()
+    res = lm.levenberg_marquardt(P.fun, P.x0, P.jac)
+    tail = 0
+    for s in reversed(res.history):
+        if s.accepted:
+            break
+        tail += 1
+    assert res.success and tail <= 12
