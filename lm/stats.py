@@ -20,7 +20,7 @@ from typing import Callable, Optional
 import numpy as np
 
 __all__ = ["covariance", "standard_errors", "correlation", "reduced_chi2", "confidence_band",
-           "t_quantile"]
+           "t_quantile", "lre"]
 
 
 def _check(J, r):
@@ -99,3 +99,17 @@ def confidence_band(model_jac: Callable, b, x, C, level: float = 0.95, dof: Opti
     var = np.einsum("ij,jk,ik->i", G, C, G) + (s2 or 0.0)
     t = t_quantile(level, dof) if dof else t_quantile(level, 10**9)
     return t * np.sqrt(var)
+
+
+def lre(x, reference, cap: float = 15.0) -> np.ndarray:
+    """Log relative error −log₁₀(|x − c| / |c|): the number of significant digits x shares
+    with the reference c, per element, clipped to [0, cap] (a non-finite x scores 0).
+
+    References: McCullough (1998), "Assessing the reliability of statistical software",
+    The American Statistician 52(4); the NIST StRD documentation.
+    """
+    x, c = np.asarray(x, dtype=float), np.asarray(reference, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        err = np.where(np.isfinite(x), np.abs(x - c) / np.abs(c), 1.0)
+        digits = -np.log10(np.maximum(err, 10.0**-cap))
+    return np.clip(np.nan_to_num(digits, nan=0.0), 0.0, cap)

@@ -66,3 +66,9 @@ def test_errors():
         stats.covariance(np.eye(2), np.ones(3))
     with pytest.raises(ValueError, match="level"):
         stats.t_quantile(1.5, 3)
+
+
+def test_lre_counts_agreeing_digits():
+    assert np.allclose(stats.lre([1.23456789, 2.0], [1.23456000, 2.0]), [-np.log10(789e-8 / 1.23456), 15.0])
+    assert stats.lre([np.nan], [1.0])[0] == 0.0 and stats.lre([5.0], [1.0])[0] == 0.0
+    assert np.isclose(stats.lre([100.1], [100.0])[0], 3.0)
