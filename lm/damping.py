@@ -66,7 +66,8 @@ class _LambdaStrategy:
             self.lam = self.lam0
             return
         lam = _initial_lam(sub, self.tau)
-        # and at least the λ whose first step is no longer than x₀ itself, ‖Dp‖ ≤ ‖Dx₀‖:
+        # and at least the λ whose first step is about as long as x₀ itself, ‖Dp‖ ≈ ‖Dx₀‖
+        # (to the 10 % of the radius search):
         # a first jump far beyond the start can land on a plateau the method cannot leave
         # (BoxBOD from its start 1 is the classic case)
         Dx0 = float(np.linalg.norm(sub.D * x0))
@@ -85,7 +86,8 @@ class Marquardt(_LambdaStrategy):
     Parameters
     ----------
     factor : the fixed factor (Marquardt used 10).
-    tau : λ₀ = τ·max diag(JᵀJ)/D², raised if needed so that ‖Dp₀‖ ≤ ‖Dx₀‖, unless
+    tau : λ₀ = τ·max diag(JᵀJ)/D², raised if needed so that ‖Dp₀‖ ≲ ‖Dx₀‖ (within the
+        10 % tolerance of :meth:`Subproblem.lam_for_radius`), unless
         ``lam0`` is given.
     lam0 : an absolute initial λ.
     """
