@@ -7,6 +7,10 @@ recorded: the book must work with no network at all.
 
 ``make test`` builds the book and installs chromium first, so there these tests always
 run; elsewhere they are skipped with a clear message when either is missing.
+
+The browser is package-scoped: Playwright's sync API runs an event loop while it is open,
+and other test modules (e.g. tests/test_viz.py) start their own sync_playwright(), which
+refuses to run inside a running loop. So it is closed once tests/browser/ is done.
 """
 
 from __future__ import annotations
@@ -68,7 +72,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site_url():
     """Base URL (ending in '/') of _build/html served on 127.0.0.1."""
     if not (HTML_DIR / "intro.html").is_file():
@@ -85,7 +89,7 @@ def site_url():
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: `apt-get install -y chromium` (`make test` does it)")
@@ -197,12 +201,12 @@ def wait_for_mathjax(page, timeout_ms: int = 30_000) -> None:
     page.evaluate("() => MathJax.startup.promise.then(() => true)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(browser, site_url):
     return Site(browser, site_url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def screenshot_dir():
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
