@@ -31,7 +31,7 @@ book: venv
 # CJK font so the screenshots show the Chinese of the glossary (not empty boxes).
 chromium:
 	@if [ ! -x $(CHROMIUM) ] || [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
-	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium fonts-wqy-microhei; \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei; \
 	fi
 
 # Everything: the book must build with zero warnings, then all tests (unit,
