@@ -22,12 +22,12 @@ def test_differences_match_analytic(name):
     assert np.all(np.abs(central(P.fun, x) - J) <= 1e-7 * scale + noise(eps ** (1 / 3)))
 
 
-@settings(max_examples=100, deadline=None)
 # coefficients of ordinary size or exactly zero: subnormal ones like 1e-303 only test the
 # rounding of the reference formula
 coef = st.one_of(st.just(0.0), st.floats(1e-3, 3), st.floats(-3, -1e-3))
 
 
+@settings(max_examples=100, deadline=None)
 @given(coef, st.floats(1e-6, 1e6), coef)
 def test_steps_are_relative_to_the_parameter_size(a, scale, b):
     """d/dx of a·exp(x/scale) + b·x at x = scale: every method gets it to its own order."""
