@@ -1,0 +1,97 @@
+"""The live explorer in a real JupyterLab: moving the λ₀ slider redraws the figure.
+
+Starts JupyterLab (from this venv, as `make lab` does) on a free local port in a temporary
+folder, opens a notebook that calls ``lm.viz.explore`` — exactly what the chapters' live
+cells do — runs it in a real kernel, moves the slider with the keyboard and checks that the
+picture changed. Drives Debian's chromium through the package's ``browser`` fixture.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CELL = "import lm\nlm.viz.explore(lm.problems.rosenbrock())"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    import nbformat
+
+    folder = tmp_path_factory.mktemp("lab")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "explore.ipynb")
+    port, token = free_port(), "lm-test-token"
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(folder / ".jupyter"), JUPYTERLAB_SETTINGS_DIR=str(folder / ".settings"))
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
+           f"--ServerApp.root_dir={folder}", f"--IdentityProvider.token={token}", "--ServerApp.ip=127.0.0.1"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 90 s")
+        yield f"http://127.0.0.1:{port}/lab/tree/explore.ipynb?token={token}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def picture(page) -> str:
+    return page.eval_on_selector(".jp-OutputArea-output img", "img => img.src")
+
+
+def test_lambda_slider_redraws_the_live_explorer(browser, lab):
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    try:
+        page.goto(lab)
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        # a kernel-selection dialog may ask first: accept the preferred (Python 3) kernel
+        for _ in range(20):
+            accept = page.query_selector(".jp-Dialog .jp-mod-accept")
+            if accept:
+                accept.click()
+                break
+            if page.query_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']"):
+                break
+            time.sleep(0.5)
+        page.click(".jp-Cell .jp-InputArea-editor")
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(".jp-OutputArea-output img", timeout=120_000)
+        page.wait_for_timeout(1000)
+        before = picture(page)
+        handle = page.query_selector(".jp-OutputArea-output .noUi-handle")  # the first slider: λ₀
+        assert handle is not None, "no slider in the explorer's output"
+        handle.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        deadline = time.time() + 30
+        while picture(page) == before and time.time() < deadline:
+            page.wait_for_timeout(250)
+        assert picture(page) != before, "moving the λ₀ slider did not redraw the figure"
+        text = page.inner_text(".jp-OutputArea-output")
+        assert "λ₀" in text and "nfev" in text
+    finally:
+        page.close()
