@@ -26,13 +26,21 @@ __all__ = ["levenberg_marquardt", "LMResult", "Step", "STATUS_MESSAGES"]
 STATUS_MESSAGES = {
     -1: "stopped by the callback",
     0: "the maximum number of function evaluations (max_nfev) was reached",
-    1: "gradient test: ‖D⁻¹g‖∞ ≤ gtol·‖r‖ (the residual is orthogonal to the columns of J)",
+    1: "gradient test: r is orthogonal to every column of J to within gtol (cosine ≤ gtol)",
     2: "ftol test: actual and predicted relative reductions of the cost are ≤ ftol",
     3: "xtol test: the Gauss–Newton step is tiny, ‖D p_GN‖ ≤ xtol·‖Dx‖",
     4: "no further progress: the step no longer changes x in floating point",
-    -2: ("jac does not match fun: ever shorter steps raise F at the rate the model predicts it "
-         "to fall (ρ < 0 and constant), so the Jacobian is wrong; check it with lm.check_jacobian"),
+    5: ("F no longer decreases: a rejected step is negligible, ‖Dp‖ ≤ xtol·‖Dx‖, and x is "
+        "stationary to the precision of F (every cosine between r and a column of J ≤ 1e-5)"),
+    -2: ("jac does not match fun: the model sees a clear downhill slope (a cosine between r and "
+         "a column of J > 1e-5), "
+         "yet even negligible steps fail to decrease F; check jac with lm.check_jacobian"),
 }
+
+# Below this cosine between r and the columns of J, a point where even negligible steps fail
+# is stationary to the precision of F. Above it, a correct J would make a short enough step
+# along −D⁻²g decrease F (ρ → 1 as p → 0): failing steps there mean jac contradicts fun.
+CONSISTENT_COSINE = 1e-5
 
 
 @dataclass
@@ -147,9 +155,12 @@ def levenberg_marquardt(
         ``"levenberg"``: D = I (Levenberg 1944); or a fixed positive vector.
     ftol : stop when the actual and the predicted reduction are both ≤ ftol·F(x).
     xtol : stop when the undamped (Gauss–Newton) step from x is tiny, ‖D p_GN‖ ≤ xtol·‖Dx‖:
-        x is then a stationary point to about xtol relative accuracy whatever λ is (a test
-        on the damped step would fire falsely while a large λ keeps the steps short).
-    gtol : stop when ‖D⁻¹g‖∞ ≤ gtol·‖r‖ (the largest cosine between r and a column of J).
+        x is then a stationary point to about xtol relative accuracy whatever λ is (status 3;
+        a test on *accepted* damped steps would fire falsely while a large λ keeps them
+        short). Also stop when a *rejected* step is that short: more damping cannot help;
+        status 5 if x is stationary to the precision of F, else −2 (jac contradicts fun).
+    gtol : stop when max_j |J_jᵀr| / (‖J_j‖‖r‖) ≤ gtol: the largest cosine between r and a
+        column of J (MINPACK's test; invariant to the units of the parameters).
     max_nfev : the most evaluations of fun, difference Jacobians included; never exceeded.
         Default 500·(n + 1) rounds of a residual and a Jacobian (MINPACK: 100·(n + 1),
         which stops Osborne's MGH17 from NIST's start 1 short). Must allow at least the
@@ -183,9 +194,8 @@ def levenberg_marquardt(
     strategy.start(sub, x)
     history: list[Step] = []
     nit = 0                                                         # accepted steps so far
-    status = _gradient_test(g, D, r, gtol)
-    if status is None and counter.n + 1 + evals_per_jac > max_nfev:
-        status = 0                                                  # no budget for a trial step
+    tests = _StoppingTests(ftol, xtol, gtol, max_nfev, callback, cost)
+    status = tests.at_start(g, J, r, counter.n + 1 + evals_per_jac)
     with np.errstate(all="ignore"):                                 # overflow at a trial point is
         while status is None:                                       # just a rejected step
             p, lam = strategy.propose(sub)                          # 1. damped step (JᵀJ + λD²)p = −g
@@ -211,16 +221,14 @@ def levenberg_marquardt(
                 D = scaling.update(J)
                 g = J.T @ r
                 sub = Subproblem(r, J, D)
-            status = _stopping_test(step, x, r, g, D, sub,            # 9. stop?
-                                    near_gn, counter.n + 1 + evals_per_jac, max_nfev, ftol, xtol, gtol, callback)
-    if status == 3 and _jacobian_contradicted(history):
-        status = -2
+            status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
+                                 counter.n + 1 + evals_per_jac)
     # Line 3: for the exact damped step, −gᵀp = ‖Jp‖² + λ‖Dp‖², so L(0) − L(p) =
     # −gᵀp − ½‖Jp‖² = ½‖Jp‖² + λ‖Dp‖², a sum of positive terms with no cancellation.
 
     return LMResult(
         x=x, cost=float(cost), fun=r, jac=J, grad=g, nfev=counter.n,
-        njev=1 + nit, nit=nit,
+        njev=counter.njev, nit=nit,
         status=status, message=STATUS_MESSAGES[status], success=status > 0,
         history=history, x0=np.array(x0, dtype=float), damping=repr(strategy),
     )
@@ -230,45 +238,64 @@ def levenberg_marquardt(
 # stopping tests
 
 
-def _gradient_test(g, D, r, gtol) -> Optional[int]:
-    """Status 1 when ‖D⁻¹g‖∞ ≤ gtol·‖r‖ (this also catches r = 0 exactly)."""
-    return 1 if np.abs(g / D).max(initial=0.0) <= gtol * _sq(r) ** 0.5 else None
+def _gradient_test(g, J, r, gtol) -> Optional[int]:
+    """Status 1 when the largest cosine between r and a column of J is ≤ gtol (MINPACK's
+    gtol test; it also catches r = 0 exactly)."""
+    return 1 if _cosine(g, J, r) <= gtol else None
 
 
-def _stopping_test(step: Step, x, r, g, D, sub, near_gn, nfev_next, max_nfev, ftol, xtol, gtol, callback):
-    """The status that ends the loop after ``step``, or None to go on (Moré 1978, §7).
+@dataclass
+class _StoppingTests:
+    """The user's tolerances and the tests that end the loop (Moré 1978, §7)."""
 
-    ``nfev_next`` is the evaluation count after one more trial and its Jacobian: the loop
-    stops before it would exceed ``max_nfev``."""
-    if callback is not None and callback(step) is True:
-        return -1
-    if _gradient_test(g, D, r, gtol):
-        return 1
-    # ftol only for a nearly undamped step: a heavily damped step predicts little progress
-    # merely because it is short, not because the cost cannot decrease further
-    if near_gn and step.predicted <= ftol * step.cost and abs(step.actual) <= ftol * step.cost and step.rho <= 2:
-        return 2
-    if sub.gauss_newton_norm() <= xtol * _sq(D * x) ** 0.5:
-        return 3
-    if not step.accepted and _sq(D * step.p) ** 0.5 <= xtol * _sq(D * x) ** 0.5:
-        return 3   # more damping would only shorten a step that is already negligible
-    if not step.accepted and np.array_equal(step.x + step.p, step.x):
-        return 4
-    if nfev_next > max_nfev:
-        return 0
-    return None
+    ftol: float
+    xtol: float
+    gtol: float
+    max_nfev: int
+    callback: Optional[Callable]
+    cost0: float  #: F(x₀), the scale against which a residual counts as rounding noise
+
+    def at_start(self, g, J, r, nfev_next) -> Optional[int]:
+        """Status before the first trial: x₀ already stationary, or no budget for a trial."""
+        if _gradient_test(g, J, r, self.gtol):
+            return 1
+        return 0 if nfev_next > self.max_nfev else None
+
+    def after(self, step: Step, x, r, g, D, sub, near_gn: bool, nfev_next: int) -> Optional[int]:
+        """The status that ends the loop after ``step``, or None to go on. ``nfev_next`` is
+        the evaluation count after one more trial and its Jacobian: the loop stops before
+        it would exceed ``max_nfev``."""
+        if self.callback is not None and self.callback(step) is True:
+            return -1
+        if _gradient_test(g, sub.J, r, self.gtol):
+            return 1
+        # ftol only for a nearly undamped step: a heavily damped step predicts little
+        # progress merely because it is short, not because F cannot decrease further
+        tiny = self.ftol * step.cost
+        if near_gn and step.predicted <= tiny and abs(step.actual) <= tiny and step.rho <= 2:
+            return 2
+        Dx = _sq(D * x) ** 0.5
+        if sub.gauss_newton_norm() <= self.xtol * Dx:
+            return 3
+        if not step.accepted and _sq(D * step.p) ** 0.5 <= self.xtol * Dx:
+            # more damping would only shorten a step that is already negligible
+            return 5 if self._stationary(g, sub.J, r, step.cost) else -2
+        if not step.accepted and np.array_equal(step.x + step.p, step.x):
+            return 4
+        return 0 if nfev_next > self.max_nfev else None
+
+    def _stationary(self, g, J, r, cost) -> bool:
+        """Stationary to the precision of F: r (nearly) orthogonal to the columns of J, or
+        r reduced to rounding noise (F ≤ ε²·F(x₀)), where its direction means nothing."""
+        return _cosine(g, J, r) <= CONSISTENT_COSINE or cost <= np.finfo(float).eps ** 2 * self.cost0
 
 
-def _jacobian_contradicted(history: list) -> bool:
-    """True when the run ended on shrinking rejected steps whose gain ratio is negative and
-    the same every time: F(x + p) − F(x) and the model's predicted change are then both linear
-    in p with opposite signs, so the model's slope Jᵀr is wrong (with a correct J, short steps
-    near a minimum give ρ ≈ 1 or, at rounding level, ρ that jumps about)."""
-    last = history[-3:]
-    if len(last) < 3 or any(s.accepted or not np.isfinite(s.rho) for s in last):
-        return False
-    rhos = np.array([s.rho for s in last])
-    return bool(np.all(rhos < 0) and np.ptp(rhos) <= 0.1 * np.abs(rhos).min())
+def _cosine(g, J, r) -> float:
+    """max_j |J_jᵀr| / (‖J_j‖ ‖r‖): the largest cosine between r and a column J_j of J
+    (0 for r = 0; zero columns are skipped)."""
+    norms = np.linalg.norm(J, axis=0) * _sq(r) ** 0.5
+    nonzero = norms > 0
+    return float(np.max(np.abs(g[nonzero]) / norms[nonzero], initial=0.0))
 
 
 def _sq(v: np.ndarray) -> float:
@@ -314,7 +341,8 @@ class _Scaling:
 
 
 class _Counter:
-    n = 0
+    n = 0  # calls of fun
+    njev = 0  # Jacobian evaluations
 
 
 def _prepare(fun, x0, jac, args, kwargs):
@@ -352,6 +380,7 @@ def _prepare(fun, x0, jac, args, kwargs):
         user_jac, evals_per_jac = jac, 0
 
         def jacobian(z, rz):
+            counter.njev += 1
             J = np.asarray(user_jac(z, *args, **kwargs), dtype=float)
             if J.shape != (shape[0], x.size):
                 raise ValueError(f"jac returned shape {J.shape}, expected {(shape[0], x.size)} (m residuals × n parameters)")
@@ -366,6 +395,7 @@ def _prepare(fun, x0, jac, args, kwargs):
         typical = 1e-3 * np.where(x != 0, np.abs(x), 1.0)
 
         def jacobian(z, rz):
+            counter.njev += 1
             return method(f, z, rz, typical)
     else:
         raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")

@@ -85,7 +85,10 @@ class Subproblem:
         """
         if not Delta > 0:
             raise ValueError(f"trust-region radius Δ must be > 0, got {Delta!r}")
-        if self.scaled_norm(0.0) <= Delta:
+        # the untruncated Gauss–Newton norm: if J is numerically rank deficient, λ = 0 would
+        # drop the directions of the small singular values, and with them the gradient's
+        # share there; a λ > 0 step keeps every direction
+        if self.gauss_newton_norm() <= Delta:
             return 0.0
         s2, sc2 = self.s**2, (self.s * self.c) ** 2
         lo, hi = 0.0, float(np.sqrt(sc2.sum())) / Delta  # ‖D p(hi)‖ ≤ ‖D⁻¹g‖/hi = Δ

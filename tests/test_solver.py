@@ -268,3 +268,43 @@ def test_no_long_tail_of_rejections_at_the_end():
             break
         tail += 1
     assert res.success and tail <= 12
+
+
+@pytest.mark.parametrize("column", range(5))
+def test_a_negated_jacobian_column_never_passes_as_success(column):
+    """Osborne 1 with one column of J negated: wherever the run ends, it does not claim
+    success at a point that is not stationary for the true J."""
+    from lm.solver import _cosine
+
+    P = MGH_PROBLEMS["osborne_1"]()
+    sign = np.ones(5)
+    sign[column] = -1.0
+    res = lm.levenberg_marquardt(P.fun, P.x0, lambda x: P.jac(x) * sign)
+    if res.success:
+        J, r = P.jac(res.x), P.fun(res.x)
+        assert _cosine(J.T @ r, J, r) <= 1e-5   # truly stationary (negating a column keeps Jᵀr = 0)
+    else:
+        assert res.status in (-2, 0)
+
+
+@pytest.mark.parametrize("name", sorted(MGH_PROBLEMS))
+def test_status_messages_are_true(name):
+    """Status 3 means the Gauss–Newton step is below xtol; 5 that the last (rejected) step
+    was, and the point is stationary to the precision of F; 1 that the cosine ≤ gtol."""
+    from lm.solver import _cosine
+    from lm.subproblem import Subproblem
+
+    P = MGH_PROBLEMS[name]()
+    res = lm.levenberg_marquardt(P.fun, P.x0, P.jac)
+    last = res.history[-1] if res.history else None
+    D = last.D if last is not None else np.ones(P.n)
+    if res.status == 3:
+        D_now = np.maximum(D, np.linalg.norm(res.jac, axis=0)) if last is not None and not last.accepted else None
+        sub = Subproblem(res.fun, res.jac, np.where(D > 0, D, 1.0) if D_now is None else np.where(D_now > 0, D_now, 1.0))
+        assert sub.gauss_newton_norm() <= 1e-10 * np.linalg.norm(sub.D * res.x) * 1.0000001
+    if res.status == 5:
+        assert not last.accepted and np.linalg.norm(last.D * last.p) <= 1e-10 * np.linalg.norm(last.D * res.x)
+        assert _cosine(res.grad, res.jac, res.fun) <= 1e-5 or res.cost <= 1e-30 * P.cost(P.x0)
+    if res.status == 1:
+        assert _cosine(res.grad, res.jac, res.fun) <= 1e-15
+    assert res.success == (res.status > 0)
