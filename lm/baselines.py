@@ -52,10 +52,11 @@ def gauss_newton(fun: Callable, x0, jac: Callable, max_iter: int = 50, xtol: flo
             nfev += 1
             cost, cost_new = 0.5 * float(r @ r), 0.5 * float(r_new @ r_new)
             predicted = 0.5 * float((J @ p) @ (J @ p))
+            diverged = not np.all(np.isfinite(r_new))  # the one step Gauss–Newton cannot take
             history.append(Step(k, x, cost, 0.0, None, p, cost_new, predicted, cost - cost_new,
                                 (cost - cost_new) / predicted if predicted > 0 else np.nan,
-                                True, float(np.abs(J.T @ r).max()), nfev))
-            if not np.all(np.isfinite(r_new)):
+                                not diverged, float(np.abs(J.T @ r).max()), nfev))
+            if diverged:
                 return _result(x, r, J, history, nfev, 0, "Gauss–Newton diverged: r(x + p) is not finite")
             x, r = x + p, r_new
             J = np.asarray(jac(x), float)

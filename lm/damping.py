@@ -116,6 +116,10 @@ class Nielsen(_LambdaStrategy):
         super().__init__(tau, lam0)
         self.nu = 2.0
 
+    def start(self, sub: Subproblem, x0: np.ndarray) -> None:
+        super().start(sub, x0)
+        self.nu = 2.0  # a strategy object reused for a new run starts afresh
+
     def update(self, rho: float, p: np.ndarray, sub: Subproblem) -> None:
         if rho > 0:
             self.lam = self.lam * max(1 / 3, 1 - (2 * rho - 1) ** 3)

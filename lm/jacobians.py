@@ -123,7 +123,11 @@ def check_jacobian(
     J_fd = central(f, x)
     if J.shape != J_fd.shape:
         raise ValueError(f"jac returned shape {J.shape}, expected {J_fd.shape} (m residuals × n parameters)")
-    scale = np.maximum(np.abs(J_fd).max(axis=0), 1e-12 * max(np.abs(J_fd).max(), 1e-300))
+    # the rounding noise of a central difference, ε^{2/3}·max|r| / max(|x_j|, 1), floors the
+    # scale: a correct but tiny column (below that noise) must not count as a mismatch
+    r = f(x)
+    noise = EPS ** (2 / 3) * np.abs(r).max(initial=0.0) / np.maximum(np.abs(x), 1.0)
+    scale = np.maximum(np.maximum(np.abs(J_fd).max(axis=0), noise), 1e-12 * max(np.abs(J_fd).max(), 1e-300))
     errors = np.abs(J - J_fd).max(axis=0) / scale
     worst = int(np.argmax(errors))
     return JacobianCheck(errors, worst, float(errors[worst]), tol)

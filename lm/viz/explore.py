@@ -2,8 +2,9 @@
 
 ``explore(problem)`` shows the contour plot with the LM path and its convergence history,
 and lets the reader change the initial damping λ₀ (a log slider), the damping strategy,
-the starting point (sliders, presets, or a click on the plot with an interactive
-backend), scrub through the trial steps to move the trust-region ellipse along the path,
+the starting point (the x₁/x₂ sliders or the preset starts; the figure is shown as a
+picture, so clicks on it do not reach Python — ``Explorer._on_click`` serves a canvas
+that delivers events, such as ipympl's), scrub through the trial steps to move the trust-region ellipse along the path,
 and overlay the Gauss–Newton and gradient-descent paths from the same start.
 
 How it draws: one matplotlib :class:`~matplotlib.figure.Figure` on an Agg canvas (no
@@ -452,8 +453,8 @@ def explore(problem, *, damping: str = "trust-region", lam0: float = 1e-2, start
         ``.widget`` (the VBox to display), ``.controls`` (dict of the widgets), ``.fig``,
         ``.result`` (the current run) and ``.update()``. A notebook cell ending with
         ``explore(...)`` displays it. The "trial step" slider moves the trust region
-        {z : ‖D(z − x_j)‖ ≤ ‖D p_j‖} and the λ label along the path; with an interactive
-        matplotlib backend a click on the contour sets the start.
+        {z : ‖D(z − x_j)‖ ≤ ‖D p_j‖} and the λ label along the path. The start is set
+        with the sliders or the preset dropdown.
 
     References
     ----------
