@@ -61,3 +61,27 @@ def test_loader_errors(tmp_path):
     bad.write_text("not a NIST file\n")
     with pytest.raises(ValueError, match="lines"):
         nist(bad)
+
+
+OTHER_MODELS = [
+    # (file with the right number of parameters, NIST model line of a file not shipped here, the same model in numpy)
+    ("Misra1a.dat", "y = b1*b2*x*((1+b2*x)**(-1))  +  e", lambda b, x: b[0] * b[1] * x / (1 + b[1] * x)),          # Misra1d
+    ("Rat42.dat", "y = (b1/b2) * exp[-0.5*((x-b3)/b2)**2]  +  e", lambda b, x: b[0] / b[1] * np.exp(-0.5 * ((x - b[2]) / b[1]) ** 2)),  # Eckerle4
+    ("MGH09.dat", "y = b1 / ((1+exp[b2-b3*x])**(1/b4))  +  e", lambda b, x: b[0] / (1 + np.exp(b[1] - b[2] * x)) ** (1 / b[3])),  # Rat43
+]
+
+
+@pytest.mark.parametrize("source,model_line,model", OTHER_MODELS, ids=["Misra1d", "Eckerle4", "Rat43"])
+def test_loader_reads_models_of_other_nist_files(tmp_path, nist_dir, source, model_line, model):
+    """The loader parses the model from the file: swap in the model line of another StRD file
+    and the residuals and Jacobian follow it, checked against the formula written in numpy."""
+    lines = (nist_dir / source).read_text().splitlines()
+    i = next(k for k, s in enumerate(lines) if s.strip().startswith(("y =", "y  =")))
+    lines[i] = "               " + model_line
+    path = tmp_path / f"{source}"
+    path.write_text("\n".join(lines) + "\n")
+    P = nist(path)
+    x, y = P.data
+    b = P.starts[1] * 1.01
+    assert np.allclose(P.fun(b), y - model(b, x), rtol=1e-12, atol=1e-12)
+    assert lm.check_jacobian(P.fun, P.jac, b, tol=1e-5).ok
