@@ -409,6 +409,12 @@ def test_static_explorer_runs_in_chromium(tmp_path, static_fr):
                 assert text
                 root.locator('[data-lm-static="strategy"]').select_option(index=1)
                 assert acc.get_attribute("d") != d1 or root.locator('[data-lm-static="status"]').text_content().startswith("nielsen")
+                gn = root.locator('[data-lm-static="gauss-newton"]')
+                assert gn.get_attribute("d") == ""                     # hidden until asked for
+                root.locator('[data-lm-static="show-gn"]').check()
+                assert gn.get_attribute("d").startswith("M"), f"explorer {i}: no Gauss–Newton path"
+                root.locator('[data-lm-static="show-gn"]').uncheck()
+                assert gn.get_attribute("d") == ""
             # the overlay covers exactly the image, also at phone width
             box = page.evaluate("""() => { const r = document.querySelector('.lm-static-explorer');
                 const i = r.querySelector('img').getBoundingClientRect(), s = r.querySelector('svg').getBoundingClientRect();
@@ -444,3 +450,18 @@ def test_markdown_table_and_frontend_detection():
     with pytest.raises(ValueError, match="cells"):
         markdown_table(["a", "b"], [[1]])
     assert in_live_frontend() is False   # pytest is no Jupyter front end
+
+
+def test_static_explorer_gauss_newton_paths_are_the_baseline():
+    """The overlay's data are lm.baselines.gauss_newton's iterates from each start."""
+    import lm
+    from lm.baselines import gauss_newton
+
+    P = lm.problems.jennrich_sampson()
+    ex = static_explorer(P, lambdas=[1e-2, 1.0], strategies=("trust-region",))
+    assert len(ex.gauss_newton_paths) == len(ex.starts)
+    for x0, path in zip(ex.starts, ex.gauss_newton_paths):
+        ref = gauss_newton(P.fun, x0, P.jac, max_iter=30)
+        expected = [x0] + [s.x_trial for s in ref.history if s.accepted]
+        assert np.allclose(np.array(path, float), np.array(expected), equal_nan=True)
+    assert '"gn":' in ex.html and 'data-lm-static="show-gn"' in ex.html

@@ -6,8 +6,8 @@ a base64 ``data:`` URI) and runs the solver for every combination of initial dam
 strategy and start, keeping each run's path as data (JSON). In the page, a small inline
 plain-JavaScript viewer draws the selected path into an inline ``<svg>`` laid exactly over
 the image's axes (the axes' pixel box is measured in matplotlib and stored with the data),
-with a range input for λ₀, one for the trial steps, and selects for the strategy and the
-start. No external resource of any kind: no CDN, no fonts, no remote scripts.
+with a range input for λ₀, one for the trial steps, selects for the strategy and the
+start, and a checkbox that overlays the undamped Gauss–Newton path from the same start. No external resource of any kind: no CDN, no fonts, no remote scripts.
 
 Why the script starts itself as it does: MyST-NB inserts a ``text/html`` output raw into
 the page, so the ``<script>`` runs while the page is being parsed; JupyterLab inserts it
@@ -251,16 +251,30 @@ def static_explorer(problem, lambdas: Optional[Sequence[float]] = None, *,
     dpi = 100
     png, box, (W, H) = _contour_png(problem, xlim, ylim, int(width), dpi, resolution=160)
     i_default = int(np.argmin(np.abs(np.log10(lambdas) + 2)))  # λ₀ nearest 1e-2, explore's default
+    gauss_newton_paths = [_gauss_newton_path(problem, x0) for x0 in starts]
     data = {
         "box": box, "size": [W, H], "xlim": list(xlim), "ylim": list(ylim),
+        "gn": [[[_g(v, 6) for v in point] for point in path] for path in gauss_newton_paths],
         "lambdas": [_g(v, 4) for v in lambdas], "strategies": list(strategies),
         "names": list(problem.param_names), "frames": compact,
     }
     text = _json_for_script(data)
     uid = f"lm-se-{hashlib.sha1(text.encode()).hexdigest()[:8]}-{next(_instances)}"
     snippet = _render(uid, problem, png, W, H, box, text, lambdas, strategies, starts, i_default)
-    return StaticExplorer(snippet, frames, lambdas=lambdas, strategies=strategies, starts=starts,
-                          image_box=tuple(box), image_size=(W, H), xlim=xlim, ylim=ylim, uid=uid)
+    explorer = StaticExplorer(snippet, frames, lambdas=lambdas, strategies=strategies, starts=starts,
+                              image_box=tuple(box), image_size=(W, H), xlim=xlim, ylim=ylim, uid=uid)
+    explorer.gauss_newton_paths = gauss_newton_paths
+    return explorer
+
+
+def _gauss_newton_path(problem, x0: np.ndarray, max_iter: int = 30) -> list:
+    """The undamped Gauss–Newton iterates from x0 (:func:`lm.baselines.gauss_newton`), for
+    comparison with the LM path; a diverging run ends with its last finite point."""
+    from ..baselines import gauss_newton
+
+    res = gauss_newton(problem.fun, x0, problem.jac, max_iter=max_iter)
+    points = [np.asarray(x0, float)] + [s.x_trial for s in res.history if s.accepted]
+    return [[_finite_or_none(v) for v in point] for point in points]
 
 
 # ---------------------------------------------------------------------------------------
@@ -362,6 +376,12 @@ _JS = r"""
         (F.ok ? " (converged)" : " (stopped without convergence)");
       draw();
     }
+    function drawGaussNewton() {
+      var on = q("show-gn").checked, gn = on ? D.gn[+selP.value].map(function (p) {
+        return p[0] === null || p[1] === null ? null : pt(p); }) : [];
+      setAttr("gauss-newton", "d", on ? polyline(gn) : "");
+      setAttr("gauss-newton-dots", "d", on ? dots(gn.filter(function (p) { return p; })) : "");
+    }
     function draw() {
       var j = Math.min(+inIt.value, N);
       var acc = [F.x0], rej = [], segs = [];
@@ -407,7 +427,11 @@ _JS = r"""
     [selS, selP, inLam].forEach(function (el) { el.addEventListener("input", load); el.addEventListener("change", load); });
     inIt.addEventListener("input", draw);
     inIt.addEventListener("change", draw);
+    q("show-gn").addEventListener("change", drawGaussNewton);
+    selP.addEventListener("change", drawGaussNewton);
+    selP.addEventListener("input", drawGaussNewton);
     load();
+    drawGaussNewton();
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); }
   else { init(); }
@@ -432,6 +456,8 @@ def _render(uid, problem, png, W, H, box, data_text, lambdas, strategies, starts
         # the trust region: a white ring over a black one, visible on any colour
         f'<ellipse data-lm-static="trust-region-halo" cx="0" cy="0" rx="0" ry="0" {common} stroke="black" stroke-width="3.2" visibility="hidden"/>'
         f'<ellipse data-lm-static="trust-region" cx="0" cy="0" rx="0" ry="0" {common} stroke="white" stroke-width="1.4" visibility="hidden"/>'
+        f'<path data-lm-static="gauss-newton" d="" {common} stroke="#1f77b4" stroke-width="1.8" stroke-dasharray="6 3"/>'
+        f'<path data-lm-static="gauss-newton-dots" d="" {common} stroke="#1f77b4" stroke-width="5" stroke-linecap="round"/>'
         f'<path data-lm-static="rejected-steps" d="" {common} stroke="#d62728" stroke-width="1" stroke-dasharray="4 3"/>'
         f'<path data-lm-static="rejected" d="" {common} stroke="#d62728" stroke-width="1.6"/>'
         f'<path data-lm-static="trial" d="" {common} stroke="white" stroke-width="1.2" stroke-dasharray="2 2"/>'
@@ -449,6 +475,7 @@ def _render(uid, problem, png, W, H, box, data_text, lambdas, strategies, starts
         f'<label><span>start</span><select data-lm-static="start">{opt_p}</select></label>'
         f'<label><span>λ₀ = <output data-lm-static="lambda-value"></output></span>'
         f'<input type="range" data-lm-static="lambda" min="0" max="{len(lambdas) - 1}" step="1" value="{i_default}" aria-label="initial damping λ₀"></label>'
+        f'<label style="flex:0 1 auto"><input type="checkbox" data-lm-static="show-gn"><span>Gauss–Newton path (blue, dashed)</span></label>'
         f'</div>'
         f'<div class="lm-se-figure"><img src="{uri}" width="{W}" height="{H}" alt="filled contours of F = ½‖r‖² for {e(name)}">{svg}</div>'
         f'<div class="lm-se-controls"><label><span>after <output data-lm-static="iteration-value"></output> trial steps</span>'
