@@ -79,11 +79,8 @@ def make_strategy(strategy: str, lam0: float, problem, x0: np.ndarray):
     if key == "marquardt":
         return Marquardt(lam0=float(lam0))
     if key == "trust-region":
-        D0 = np.linalg.norm(np.asarray(problem.jac(x0), float), axis=0)
-        D0 = np.where(D0 > 0, D0, 1.0)  # as the solver does for a zero column
-        Dx0 = float(np.linalg.norm(D0 * x0))
-        base = Dx0 if np.isfinite(Dx0) and Dx0 > 0 else 1.0
-        return TrustRegion(Delta0=base / float(lam0))
+        # the strategy computes Δ₀ = factor·‖D₀x₀‖ itself, with the solver's own D₀
+        return TrustRegion(factor=1.0 / float(lam0))
     raise ValueError(f"unknown damping strategy {strategy!r}; expected one of {STRATEGIES}")
 
 
@@ -285,7 +282,7 @@ class Explorer:
                 it.min = max(N - 1, 0)
             it.max = max(N - 1, 0)
             it.value = min(it.value, it.max)
-        self.paths["lm"].update(self.result, Delta0=getattr(strategy, "Delta0", None))
+        self.paths["lm"].update(self.result)
         self.conv.update(self.result)
         for kind, key in (("gn", "show_gn"), ("gd", "show_gd")):
             res = self._baseline(kind, x0) if c[key].value else None

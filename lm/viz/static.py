@@ -126,16 +126,15 @@ def _finite_or_none(v):
 
 def _frame(problem, strategy: str, lam0: float, i_start: int, x0: np.ndarray, max_nfev: int) -> dict:
     damping = make_strategy(strategy, lam0, problem, x0)
-    Delta0 = getattr(damping, "Delta0", None)
     res = levenberg_marquardt(problem.fun, x0, problem.jac, max_nfev=max_nfev, damping=damping)
-    d = path_data(res, Delta0)
+    d = path_data(res)
     Delta = d.Delta
     return {
         "lam0": float(lam0), "strategy": strategy, "start": i_start, "x0": x0.tolist(),
         "accepted": d.accepted.tolist(), "rejected": d.trial[~d.is_accepted].tolist(),
         "trial": d.trial.tolist(), "is_accepted": d.is_accepted.tolist(),
         "lam": [_finite_or_none(v) for v in d.lam],
-        "Delta": None if Delta0 is None else [_finite_or_none(v) for v in Delta],
+        "Delta": None if strategy != "trust-region" else [_finite_or_none(v) for v in Delta],
         "cost": [_finite_or_none(v) for v in d.cost],
         "semi_axes": d.semi_axes.tolist(),
         "nit": res.nit, "nfev": res.nfev, "final_cost": float(res.cost), "x": res.x.tolist(),
