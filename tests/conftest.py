@@ -1,7 +1,10 @@
-"""Shared fixtures: the NIST StRD folder (beside the repository, never copied into it)."""
+"""Shared fixtures and helpers: the NIST StRD folder (beside the repository, never copied
+into it) and the pages of _toc.yml in reading order."""
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NIST_DIR = ROOT.parent / "shared" / "data" / "nist-strd"
@@ -12,3 +15,14 @@ def nist_dir() -> Path:
     if not NIST_DIR.is_dir():
         pytest.fail(f"NIST StRD data not found at {NIST_DIR} (expected ../shared/data/nist-strd beside the repo)")
     return NIST_DIR
+
+
+def toc_files() -> list[str]:
+    """The pages listed in _toc.yml, in reading order, without their extension."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            files.append(chapter["file"])
+            files.extend(section["file"] for section in chapter.get("sections", []))
+    return [re.sub(r"\.(md|ipynb)$", "", f) for f in files]

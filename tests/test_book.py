@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import toc_files
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
 BUILD = ROOT / "_build"
@@ -23,16 +25,6 @@ EXECUTED = BUILD / "jupyter_execute"
 CODE_CELL = re.compile(r"^```{code-cell}", re.MULTILINE)
 # Pages in chapters/ that are plain Markdown, not notebooks.
 PLAIN_PAGES = {"bibliography", "instructors"}
-
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part.get("chapters", []):
-            files.append(chapter["file"])
-            files.extend(section["file"] for section in chapter.get("sections", []))
-    return [re.sub(r"\.(md|ipynb)$", "", f) for f in files]
 
 
 def chapter_files() -> list[Path]:

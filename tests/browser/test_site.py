@@ -19,7 +19,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
+
+from conftest import toc_files
 
 from .conftest import (
     DESKTOP,
@@ -46,13 +47,7 @@ def _need_built(rel: str) -> None:
 
 def toc_order() -> list[str]:
     """Pages in reading order according to _toc.yml, as paths relative to _build/html."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    order = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part.get("chapters", []):
-            order.append(chapter["file"])
-            order.extend(section["file"] for section in chapter.get("sections", []))
-    return [re.sub(r"\.(md|ipynb)$", "", f) + ".html" for f in order]
+    return [f + ".html" for f in toc_files()]
 
 
 def url_to_rel(site, url: str) -> str:
