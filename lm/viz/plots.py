@@ -231,10 +231,9 @@ class PathData:
     semi_axes: np.ndarray  #: (N, 2): ‖D p‖ / D_i, the half-axes of the trust-region ellipse
 
 
-def path_data(result, Delta0: Optional[float] = None) -> PathData:
+def path_data(result) -> PathData:
     """Arrays of a run's geometry (see :class:`PathData`); works for LM and the baselines.
 
-    ``Delta0``: optional; the history records the radius of every step.
 
     References
     ----------
@@ -256,22 +255,12 @@ def path_data(result, Delta0: Optional[float] = None) -> PathData:
         accepted=np.vstack([x0[None, :], trial[acc]]),
         start=start, trial=trial, is_accepted=acc,
         lam=np.array([s.lam for s in H], float),
-        Delta=_radius_in_force(H, semi, Delta0),
+        Delta=np.array([np.nan if s.Delta is None else s.Delta for s in H], float),
         cost=np.array([s.cost for s in H], float),
         cost_trial=np.array([s.cost_trial for s in H], float),
         grad_norm=np.array([s.grad_norm for s in H], float),
         semi_axes=semi,
     )
-
-
-def _radius_in_force(H, semi: np.ndarray, Delta0: Optional[float] = None) -> np.ndarray:
-    """The radius Δ each trial step was computed in: :class:`lm.Step` records it (NaN for
-    strategies without a radius). ``Delta0`` is accepted for backward compatibility and
-    only fills a missing first radius."""
-    out = np.array([np.nan if s.Delta is None else s.Delta for s in H], float)
-    if H and Delta0 is not None and not np.isfinite(out[0]):
-        out[0] = Delta0
-    return out
 
 
 def _segments(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -331,9 +320,9 @@ class PathArtists:
         if visible and self.data is not None:
             self._show_rejected()
 
-    def update(self, result, iteration: Optional[int] = None, Delta0: Optional[float] = None) -> PathData:
+    def update(self, result, iteration: Optional[int] = None) -> PathData:
         """Show ``result``'s path (and the trust region of trial step ``iteration``)."""
-        d = self.data = path_data(result, Delta0)
+        d = self.data = path_data(result)
         self.accepted.set_data(d.accepted[:, 0], d.accepted[:, 1])
         self.start.set_data(d.accepted[:1, 0], d.accepted[:1, 1])
         self._show_rejected()
