@@ -6,8 +6,8 @@ Usage (from the repository root, after ``make venv``)::
     .venv/bin/python benchmarks/build_figures.py --readme   # ... and put it into README.md
 
 So as not to disturb anyone working in the repository, the book is built in a temporary
-copy of the work tree (tracked and untracked, not ignored, files; ``../shared`` is linked
-beside it so chapters find shared data as they do in the repository). Figures:
+copy of the work tree (tracked and untracked, not ignored, files; nothing beside it, as on
+a teacher's clone: the data ship inside ``lm``). Figures:
 
 1. **clean build**: no ``_build``, no ``.jupyter_cache``: every chapter is executed;
 2. **rebuild, no change**: the same command again (Sphinx finds nothing to do);
@@ -55,9 +55,6 @@ def make_copy(tmp: Path) -> Path:
         dest = book / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, dest)
-    shared = ROOT.parent / "shared"
-    if shared.exists():
-        (tmp / "shared").symlink_to(shared, target_is_directory=True)
     return book
 
 

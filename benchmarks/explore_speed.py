@@ -36,7 +36,7 @@ from lm.viz import explore  # noqa: E402
 from lm.viz.explore import run  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-NIST_DIR = Path(__file__).resolve().parents[1].parent / "shared/data/nist-strd"
+NIST_DIR = Path(__file__).resolve().parents[1] / "lm/problems/data/nist-strd"
 TARGET_MS = 100.0
 
 

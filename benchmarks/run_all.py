@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 import lm  # noqa: E402
 from lm.problems import MGH_PROBLEMS, nist, nist_files  # noqa: E402
 
-NIST_DIR = ROOT.parent / "shared" / "data" / "nist-strd"
+NIST_DIR = ROOT / "lm" / "problems" / "data" / "nist-strd"
 TIGHT = dict(ftol=2.3e-16, xtol=2.3e-16, gtol=2.3e-16)
 MAX_NFEV = 20000
 REPEAT = 3

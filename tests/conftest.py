@@ -1,5 +1,5 @@
-"""Shared fixtures and helpers: the NIST StRD folder (beside the repository, never copied
-into it) and the pages of _toc.yml in reading order."""
+"""Shared fixtures and helpers: the NIST StRD folder (shipped inside ``lm`` as package data)
+and the pages of _toc.yml in reading order."""
 import re
 from pathlib import Path
 
@@ -7,13 +7,13 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-NIST_DIR = ROOT.parent / "shared" / "data" / "nist-strd"
+NIST_DIR = ROOT / "lm" / "problems" / "data" / "nist-strd"
 
 
 @pytest.fixture(scope="session")
 def nist_dir() -> Path:
     if not NIST_DIR.is_dir():
-        pytest.fail(f"NIST StRD data not found at {NIST_DIR} (expected ../shared/data/nist-strd beside the repo)")
+        pytest.fail(f"NIST StRD data not found at {NIST_DIR} (they ship with lm as package data)")
     return NIST_DIR
 
 

@@ -1,6 +1,6 @@
 """The English–Chinese glossary covers the course notes and is linked from the chapters.
 
-The course notes (Chinese) live beside the repository in ../shared/source-notes/; their
+The course notes (Chinese) the book grew from ship in notes/lm-notes.zh.md; their
 technical terms must all appear as glossary terms (so that {term}`...` can link to them),
 every glossary entry has an English and a Chinese name and says where it is used, and
 chapters 01–03 link to the glossary with {term} roles that resolve.
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTES = ROOT.parent / "shared" / "source-notes" / "lm-notes.zh.md"
+NOTES = ROOT / "notes" / "lm-notes.zh.md"
 GLOSSARY = ROOT / "chapters" / "glossary.md"
 NOTES_CHAPTERS = ["01-least-squares", "02-jacobian-gradient-hessian", "03-change-of-variables"]
 
@@ -77,7 +77,7 @@ def glossary_entries() -> list[tuple[list[str], str]]:
 @pytest.fixture(scope="module")
 def notes() -> str:
     if not NOTES.is_file():
-        pytest.fail(f"course notes not found at {NOTES} (expected ../shared/source-notes beside the repo)")
+        pytest.fail(f"course notes not found at {NOTES} (they ship in notes/)")
     return NOTES.read_text(encoding="utf-8")
 
 

@@ -1,5 +1,6 @@
 """Test problems: analytic Jacobians agree with differences, known minima are minima, and
 the Gauss–Newton / gradient-descent baselines behave as the book says."""
+from pathlib import Path
 import numpy as np
 import pytest
 
@@ -52,10 +53,34 @@ def test_gradient_descent_decreases_every_step():
     assert gd.cost < P.cost(P.x0) and gd.cost > 1e-6   # slow in the banana valley
 
 
-def test_nist_dir_finds_the_shared_data(nist_dir, tmp_path, monkeypatch):
-    from lm.problems import nist_dir as find
+def test_nist_data_ship_with_the_package(nist_dir, tmp_path, monkeypatch):
+    """The StRD files are package data of lm: found by name from the installed package."""
+    from lm.problems import nist, nist_dir as find, nist_files
 
-    assert find() == nist_dir or find().samefile(nist_dir)
-    assert find(start=nist_dir.parent).samefile(nist_dir)
+    assert find().samefile(nist_dir)
+    assert Path(lm.__file__).parent in find().parents
+    assert len(nist_files()) == len(list(nist_dir.glob("*.dat"))) >= 21
+    by_name, by_path = nist("Misra1a"), nist(nist_dir / "Misra1a.dat")
+    assert np.array_equal(by_name.certified.params, by_path.certified.params)
+    assert nist("misra1a.dat").name == "Misra1a"
+    with pytest.raises(ValueError, match="no NIST StRD problem named 'Nope'"):
+        nist("Nope")
+    with pytest.raises(TypeError, match="problem name or a path"):
+        nist(3)
     monkeypatch.setenv("LM_NIST_DIR", str(tmp_path))
     assert find() == tmp_path
+
+
+def test_the_wheel_carries_the_nist_data(tmp_path):
+    """`pip install .` gives a student lm with its data: the built wheel holds every .dat."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "-w", str(tmp_path), str(root)], check=True, timeout=300)
+    wheel = next(tmp_path.glob("lm-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = sorted(p.name for p in (root / "lm/problems/data/nist-strd").glob("*.dat"))
+    assert sorted(Path(n).name for n in names if n.startswith("lm/problems/data/nist-strd/")) == shipped

@@ -22,7 +22,7 @@ from lm.problems import Problem, freudenstein_roth, jennrich_sampson, nist, rose
 from lm.viz import explore, plot_contour, plot_convergence, plot_path, static_explorer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-MISRA1A = ROOT.parent / "shared/data/nist-strd/Misra1a.dat"
+MISRA1A = ROOT / "lm/problems/data/nist-strd/Misra1a.dat"
 CHROMIUM = Path("/usr/bin/chromium")
 
 

@@ -36,26 +36,24 @@ class NISTCertified:
     level: str = ""  #: NIST's level of difficulty (Lower, Average, Higher)
 
 
-def nist_dir(start=None) -> Path:
-    """The NIST StRD folder of this course: ``$LM_NIST_DIR`` if set, else the first
-    ``shared/data/nist-strd`` found upwards from ``start`` (default: the working directory)
-    or from the installed ``lm`` package. The data stay outside the repository.
+DATA_DIR = Path(__file__).resolve().parent / "data" / "nist-strd"
+
+
+def nist_dir() -> Path:
+    """The folder of NIST StRD ``.dat`` files shipped with ``lm`` as package data (NIST's
+    Statistical Reference Datasets are public domain), or ``$LM_NIST_DIR`` if that is set.
     """
     import os
 
-    if os.environ.get("LM_NIST_DIR"):
-        return Path(os.environ["LM_NIST_DIR"])
-    bases = [Path(start or Path.cwd()).resolve(), Path(__file__).resolve().parent]
-    for base in bases:
-        for parent in (base, *base.parents):
-            if (parent / "shared" / "data" / "nist-strd").is_dir():
-                return parent / "shared" / "data" / "nist-strd"
-    raise FileNotFoundError(f"no shared/data/nist-strd folder above {bases[0]} (set LM_NIST_DIR)")
+    folder = Path(os.environ["LM_NIST_DIR"]) if os.environ.get("LM_NIST_DIR") else DATA_DIR
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no folder of NIST StRD files at {folder}")
+    return folder
 
 
-def nist_files(folder) -> list[Path]:
-    """All ``*.dat`` files in a folder, sorted by name."""
-    folder = Path(folder)
+def nist_files(folder=None) -> list[Path]:
+    """All ``*.dat`` files in a folder (default: :func:`nist_dir`), sorted by name."""
+    folder = nist_dir() if folder is None else Path(folder)
     if not folder.is_dir():
         raise ValueError(f"{folder} is not a directory of NIST StRD .dat files")
     return sorted(folder.glob("*.dat"))
@@ -102,8 +100,26 @@ def _sympify(text: str, names: dict):
     return parse_expr(text, local_dict=names, transformations=standard_transformations, evaluate=True)
 
 
-def nist(path) -> Problem:
-    """Load a NIST StRD nonlinear-regression ``.dat`` file as a :class:`Problem`.
+def _resolve(name_or_path) -> Path:
+    """The file a :func:`nist` argument names: an existing path, or a shipped problem's name."""
+    if not isinstance(name_or_path, (str, Path)):
+        raise TypeError(f"nist() takes a problem name or a path, not {type(name_or_path).__name__}")
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    if isinstance(name_or_path, str) and path.parent == Path(".") and path.suffix in ("", ".dat"):
+        shipped = {f.stem.lower(): f for f in nist_files()}
+        if path.stem.lower() in shipped:
+            return shipped[path.stem.lower()]
+        raise ValueError(f"no NIST StRD problem named {name_or_path!r}; shipped: {', '.join(sorted(f.stem for f in shipped.values()))}")
+    raise ValueError(f"no NIST StRD file at {path}")
+
+
+def nist(name_or_path) -> Problem:
+    """Load a NIST StRD nonlinear-regression problem as a :class:`Problem`.
+
+    ``name_or_path`` is the name of a file shipped with ``lm`` (``"Misra1a"``; see
+    :func:`nist_files`) or the path of any StRD ``.dat`` file.
 
     The residual is r_i(b) = lhs(y_i) − model(x_i; b) (lhs is y, or log y for Nelson), its
     Jacobian is derived symbolically. ``x0`` is start 1; ``starts`` holds both starts;
@@ -113,9 +129,7 @@ def nist(path) -> Problem:
     """
     import sympy as sp
 
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"no NIST StRD file at {path}")
+    path = _resolve(name_or_path)
     text = path.read_text()
     lines = text.splitlines()
     s0, s1 = _line_range(text, "Starting values", path)
