@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHAPTERS := $(wildcard chapters/*.md)
 
-.PHONY: venv book test notebooks lab bench clean chromium
+.PHONY: venv book book-en book-zh fonts test notebooks lab bench clean chromium
 
 # (Re)install only when requirements.txt or pyproject.toml change.
 venv: $(STAMP)
@@ -21,11 +21,26 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-# Build the HTML book into _build/html. -W -n --keep-going: any warning (including
-# nitpicky broken references) fails the build, after reporting all of them.
-# Executed notebooks are cached in .jupyter_cache, so unchanged chapters are not re-run.
-book: venv
+# Build the HTML book: the English edition into _build/html and the Chinese edition (zh/)
+# into _build/html/zh. -W -n --keep-going: any warning (including nitpicky broken
+# references) fails the build, after reporting all of them. Executed notebooks are cached
+# in .jupyter_cache and zh/.jupyter_cache, so unchanged chapters are not re-run.
+book: book-en book-zh
+
+book-en: venv
 	$(BIN)/jupyter-book build -W -n --keep-going .
+
+book-zh: venv fonts book-en
+	$(BIN)/jupyter-book build -W -n --keep-going zh
+	rm -rf _build/html/zh
+	cp -a zh/_build/html _build/html/zh
+
+# A CJK font for the Chinese edition's figures (matplotlib, via zh/**/matplotlibrc) and
+# for the browser's rendering of Chinese text.
+fonts:
+	@if [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei fontconfig; \
+	fi
 
 # Debian's chromium for the real-browser tests (never `playwright install`), and a small
 # CJK font so the screenshots show the Chinese of the glossary (not empty boxes).
@@ -60,4 +75,4 @@ bench: venv
 	$(BIN)/python benchmarks/build_figures.py --readme
 
 clean:
-	rm -rf _build .jupyter_cache .pytest_cache .hypothesis
+	rm -rf _build .jupyter_cache .pytest_cache .hypothesis zh/_build zh/.jupyter_cache
