@@ -35,8 +35,9 @@ chromium:
 	fi
 
 # Everything: the book must build with zero warnings, then all tests (unit,
-# property, book checks and the browser tests over every built page).
-test: venv chromium book
+# property, book checks, the course kit, and the browser tests over every built page and
+# the printed PDF).
+test: venv chromium book pdf
 	$(BIN)/python -m pytest -q
 
 # The course kit (tools/, see chapters/instructors.md). Each needs the built book: the
@@ -63,9 +64,10 @@ assignments: book
 
 # One printable PDF of the whole book: a singlehtml build, printed by Debian's chromium
 # (Playwright's page.pdf) once MathJax has typeset every formula: _build/pdf/book.pdf.
+# Its own output folder (_build/print/), so that it does not disturb the website's build.
 pdf: venv chromium
-	$(BIN)/jupyter-book build --builder custom --custom-builder singlehtml -W -n --keep-going .
-	$(BIN)/python tools/print_pdf.py _build/singlehtml/index.html _build/pdf/book.pdf
+	$(BIN)/jupyter-book build --builder singlehtml --path-output _build/print -W -n --keep-going .
+	$(BIN)/python tools/print_pdf.py _build/print/_build/singlehtml/intro.html _build/pdf/book.pdf
 
 bench: venv
 	$(BIN)/python benchmarks/run_all.py

@@ -1,13 +1,13 @@
 """Print the single-page HTML build of the book to one PDF (``make pdf``).
 
 ``jupyter-book build --builder singlehtml`` writes the whole book as one page
-(``_build/singlehtml/index.html``). This script opens it in Debian's Chromium through
+(``_build/singlehtml/intro.html``; ``index.html`` only redirects to it). This script opens it in Debian's Chromium through
 Playwright (never ``playwright install``: ``/usr/bin/chromium``), blocks every request that
 is not a local file, waits until MathJax has typeset every formula (``MathJax.startup.promise``
 and no ``mjx-merror`` nodes), and prints it with ``page.pdf`` (A4, backgrounds on, the
 browser's print stylesheet, which the theme uses to drop the sidebars).
 
-Usage: ``python tools/print_pdf.py _build/singlehtml/index.html _build/pdf/book.pdf``
+Usage: ``python tools/print_pdf.py _build/print/_build/singlehtml/intro.html _build/pdf/book.pdf``
 """
 from __future__ import annotations
 
@@ -73,6 +73,7 @@ def print_pdf(html: Path, pdf: Path, timeout_s: float = 180) -> dict:
             page.add_style_tag(content=PRINT_CSS)
             page.emulate_media(media="print")
             page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True,
+                     outline=True, tagged=True,
                      display_header_footer=True, header_template="<span></span>",
                      footer_template='<div style="font-size:8px;width:100%;text-align:center">'
                                      '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
