@@ -107,3 +107,81 @@ def test_lambda_slider_redraws_the_live_explorer(browser, lab):
         assert "λ₀" in text and "nfev" in text
     finally:
         page.close()
+
+
+# --- a student notebook (tools/student_notebooks.py) reads like the website in JupyterLab ---
+
+STUDENT_CHAPTER = "chapters/06-damping-and-scaling"
+
+
+def _student_notebook():
+    """The student notebook of STUDENT_CHAPTER and the glued numbers its prose must show."""
+    import re as _re
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+    import student_notebooks as sn
+    from myst_nb.core.variables import format_plain_text
+
+    root = sn.ROOT
+    if not (root / "_build" / ".doctrees" / "environment.pickle").is_file():
+        pytest.skip("the book is not built (`make book`; `make test` does it)")
+    source = root / f"{STUDENT_CHAPTER}.md"
+    try:
+        glue = sn.glue_values(source, root / ".jupyter_cache")
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    chapter = sn.Chapter(source, STUDENT_CHAPTER, sn.BookIndex.from_build(root / "_build"), glue)
+    student, _ = chapter.notebooks()
+    numbers = [format_plain_text(glue[key], spec or "s") for key, spec in
+               _re.findall(r"\{glue:text\}`([^`:]+):?([^`]*)`", source.read_text(encoding="utf-8"))]
+    return student, numbers
+
+
+def test_a_student_notebook_shows_the_numbers_and_no_markup(browser, lab):
+    import json
+    import re as _re
+    import urllib.request
+    from urllib.parse import parse_qs, urlsplit
+
+    import nbformat
+
+    student, numbers = _student_notebook()
+    assert numbers, "the chapter glues no numbers into its prose"
+    parts = urlsplit(lab)
+    token = parse_qs(parts.query)["token"][0]
+    name = STUDENT_CHAPTER.split("/")[-1] + ".ipynb"
+    body = json.dumps({"type": "notebook", "format": "json", "content": json.loads(nbformat.writes(student))})
+    request = urllib.request.Request(f"{parts.scheme}://{parts.netloc}/api/contents/{name}", data=body.encode(),
+                                     method="PUT", headers={"Authorization": f"token {token}",
+                                                            "Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=30).read()
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    try:
+        page.goto(f"{parts.scheme}://{parts.netloc}/lab/tree/{name}?token={token}")
+        page.wait_for_selector(".jp-MarkdownCell .jp-RenderedMarkdown", timeout=90_000)
+        accept = page.query_selector(".jp-Dialog .jp-mod-accept")  # a kernel dialog, if any
+        if accept:
+            accept.click()
+        # JupyterLab renders the cells near the viewport: scroll through, collecting the prose
+        seen: dict[str, str] = {}
+        for _ in range(400):
+            for cell in page.query_selector_all(".jp-MarkdownCell .jp-RenderedMarkdown"):
+                text = cell.inner_text()
+                seen[text[:80]] = text
+            at_end = page.evaluate(
+                """() => { const s = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
+                                   || document.querySelector('.jp-NotebookPanel .jp-Notebook');
+                           const before = s.scrollTop; s.scrollTop += 700;
+                           return s.scrollTop === before; }""")
+            page.wait_for_timeout(150)
+            if at_end:
+                break
+        prose = "\n".join(seen.values())
+        missing = [n for n in numbers if n not in prose]
+        assert not missing, f"glued numbers missing from the notebook's prose: {missing}"
+        raw = _re.findall(r"\{(?:glue:text|glue|term|eq|cite:t|cite:p|cite|doc|ref|numref|prf:ref)\}`?", prose)
+        assert not raw, f"raw MyST role markup in JupyterLab: {raw[:5]}"
+        assert not _re.search(r"(?m)^(?:```|:::)\{", prose), "raw MyST directives in JupyterLab"
+        assert "Exercise" in prose and "Solution to Exercise" not in prose
+    finally:
+        page.close()
