@@ -336,6 +336,7 @@ class _Problem:
             raise TypeError(f"args must be a tuple, got {type(args).__name__}")
         self.fun, self.N, self.n = fun, *x0.shape
         self.args, self.per_fit = _split_args(args, per_fit, self.N)
+        self.inferred = per_fit is None
         self.nfev = np.zeros(self.N, dtype=int)
         self.njev = np.zeros(self.N, dtype=int)
         self.m = None
@@ -375,7 +376,8 @@ class _Problem:
             raise ValueError(f"fun must return a real array of shape (N, m) = ({self.N}, m), one row of "
                              f"residuals per fit, got shape {R.shape} dtype {R.dtype}{hint}")
         self.m = R.shape[1]
-        _check_ambiguous_args(self.args, self.per_fit, self.N, self.m)
+        if self.inferred:
+            _check_ambiguous_args(self.args, self.per_fit, self.N, self.m)
         R = R.astype(float)
         bad = ~np.all(np.isfinite(R), axis=1)
         if bad.any():
@@ -691,3 +693,120 @@ def _after(status, sub, x, g, D, cost0, *, x_old, p, cost, predicted, actual, rh
     status = _first(status, negligible & ~stationary, -2)
     status = _first(status, _no_progress(accepted, x_old, p), 4)
     return _first(status, _out_of_budget(nfev_next, max_nfev), 0)
+
+
+# ---------------------------------------------------------------------------------------
+# beyond one machine: chunks of fits through Dask
+
+
+_RESULT_FIELDS = ("cost", "status", "nit", "nfev", "njev")
+
+
+@dataclass(repr=False)
+class DaskBatchResult:
+    """The outcome of :func:`fit_dask`: per-fit results as Dask arrays (lazy) or, after
+    :meth:`compute`, as numpy arrays. Each field comes out of the same chunked solve, so
+    computing them together (``compute()``) runs every chunk once."""
+
+    x: object  #: (N, n) solutions
+    standard_errors: object  #: (N, n) √diag(s²(JᵀJ)⁻¹) (NaN where J is rank deficient or m ≤ n)
+    cost: object  #: (N,) F(x)
+    status: object  #: (N,) message codes, keys of lm.solver.STATUS_MESSAGES
+    nit: object  #: (N,) accepted steps
+    nfev: object  #: (N,) evaluations of each fit
+    njev: object  #: (N,) Jacobian evaluations of each fit
+
+    @property
+    def success(self):
+        """(N,) status ≥ 1."""
+        return self.status > 0
+
+    def _fields(self):
+        return [getattr(self, name) for name in ("x", "standard_errors") + _RESULT_FIELDS]
+
+    def compute(self, **kwargs) -> "DaskBatchResult":
+        """All fields as numpy arrays, in one pass over the chunks (``dask.compute``;
+        on a ``distributed.Client`` if one is active, else Dask's default scheduler)."""
+        import dask
+
+        return DaskBatchResult(*dask.compute(*self._fields(), **kwargs))
+
+    def __repr__(self) -> str:
+        return f"DaskBatchResult(x: {type(self.x).__name__} of shape {self.x.shape})"
+
+
+def _solve_block(X0, *args, fun, jac, flags, options, absolute_sigma):
+    """One chunk of fits: levenberg_marquardt_batch, packed into one float array per fit
+    (x, standard errors, cost, status, nit, nfev, njev)."""
+    n = X0.shape[1]
+    if X0.shape[0] == 0:
+        return np.empty((0, 2 * n + len(_RESULT_FIELDS)))
+    res = levenberg_marquardt_batch(fun, X0, jac, args=args, per_fit=flags, **options)
+    m = res.fun.shape[1]
+    se = res.standard_errors(absolute_sigma) if absolute_sigma or m > n else np.full((len(res), n), np.nan)
+    cols = [res.x, se] + [getattr(res, name)[:, None].astype(float) for name in _RESULT_FIELDS]
+    return np.hstack(cols)
+
+
+def fit_dask(fun: Callable[..., np.ndarray], x0, *args, jac=None, per_fit: Optional[Sequence[bool]] = None,
+             chunks: int | str = "auto", absolute_sigma: bool = False, **options) -> DaskBatchResult:
+    """Many fits through Dask: each chunk of fits is solved by :func:`levenberg_marquardt_batch`.
+
+    Parameters
+    ----------
+    fun, jac : as for :func:`levenberg_marquardt_batch` (they must be picklable for a
+        ``distributed`` cluster: functions of a module, or closures, which Dask sends by value).
+    x0 : (N, n) starting points: a Dask array chunked along the fits, or a numpy array that is
+        cut into chunks of ``chunks`` fits. Its parameter axis is kept in one chunk.
+    *args : per-fit arrays (first axis the N fits; Dask or numpy; re-chunked like x0) or
+        shared values (passed whole to every chunk), as ``args`` of the batch solver.
+    per_fit : one flag per argument when the shape cannot tell per-fit from shared.
+    absolute_sigma : standard errors from (JᵀJ)⁻¹ alone (σ known) instead of s²(JᵀJ)⁻¹.
+    **options : damping, scale, ftol, xtol, gtol, max_nfev of the batch solver.
+
+    Returns
+    -------
+    DaskBatchResult
+        Lazy Dask arrays x, standard_errors, cost, status, nit, nfev, njev, chunked like x0;
+        ``.compute()`` runs the fits (on the active ``distributed.Client``, if any) and
+        returns the same fields as numpy arrays. Wrap it in ``dask.diagnostics.ProgressBar()``
+        (local schedulers) or use ``distributed.progress`` on a cluster to watch it.
+
+    References: Dask ``blockwise``; Moré (1978) and the batch solver for the fits themselves.
+    """
+    import dask.array as da
+
+    if not callable(fun):
+        raise TypeError(f"fun must be callable (X (N, n) -> residuals (N, m)), got {type(fun).__name__}")
+    X0 = x0 if isinstance(x0, da.Array) else da.from_array(_check_x0(x0), chunks=(chunks, -1))
+    if X0.ndim != 2 or X0.shape[0] == 0 or X0.shape[1] == 0:
+        raise ValueError(f"x0 must be a non-empty 2-D array of shape (N fits, n parameters), got shape {X0.shape}")
+    X0 = X0.astype(float).rechunk({1: -1})
+    N, n = X0.shape
+    if per_fit is not None and len(per_fit) != len(args):
+        raise ValueError(f"per_fit must give one flag per argument: {len(args)} args, {len(per_fit)} flags")
+    pairs, flags = [], []
+    letters = iter("bcdeghijklmnopqrstuvwxy")   # f: the fits, a: the parameters, z: the results
+    for i, a in enumerate(args):
+        is_array = isinstance(a, (da.Array, np.ndarray))
+        flag = (is_array and a.ndim >= 1 and a.shape[0] == N) if per_fit is None else bool(per_fit[i])
+        if flag:
+            if not (is_array and a.ndim >= 1 and a.shape[0] == N):
+                raise ValueError(f"args[{i}] is marked per-fit but its first axis is not the {N} fits "
+                                 f"(shape {getattr(a, 'shape', None)})")
+            a = (a if isinstance(a, da.Array) else da.from_array(a, chunks=-1))
+            a = a.rechunk({0: X0.chunks[0], **{k: -1 for k in range(1, a.ndim)}})
+            pairs += [a, "f" + "".join(next(letters) for _ in range(a.ndim - 1))]
+        else:
+            pairs += [a, None]
+        flags.append(flag)
+    width = 2 * n + len(_RESULT_FIELDS)
+    packed = da.blockwise(
+        _solve_block, "fz", X0, "fa", *pairs, new_axes={"z": width}, concatenate=True,
+        dtype=float, meta=np.empty((0, width)),
+        fun=fun, jac=jac, flags=tuple(flags), options=options, absolute_sigma=absolute_sigma,
+    )
+    columns = [packed[:, n + n + k] for k in range(len(_RESULT_FIELDS))]
+    cost = columns[0]
+    ints = [c.astype(int) for c in columns[1:]]
+    return DaskBatchResult(packed[:, :n], packed[:, n:2 * n], cost, *ints)
