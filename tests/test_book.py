@@ -24,7 +24,7 @@ EXECUTED = BUILD / "jupyter_execute"
 
 CODE_CELL = re.compile(r"^```{code-cell}", re.MULTILINE)
 # Pages in chapters/ that are plain Markdown, not notebooks.
-PLAIN_PAGES = {"bibliography", "instructors"}
+PLAIN_PAGES = {"bibliography", "instructors", "notation"}
 
 
 def chapter_files() -> list[Path]:
