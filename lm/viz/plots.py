@@ -29,9 +29,9 @@ from matplotlib.patches import Ellipse
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 # The smallest font (in points) of the book's figures. A figure about 6 inches wide at 96 dpi
-# is shrunk to about 60 % on a 390 px phone screen, and 11 pt at 96 dpi is 14.7 px, so the
+# is shrunk to about 60 % on a 390 px phone screen, and 12 pt at 96 dpi is 16 px, so the
 # text stays at 9 px or more there (tests/browser/test_site.py measures the shrink factor).
-MIN_FONT_PT = 11
+MIN_FONT_PT = 12
 
 __all__ = ["plot_contour", "plot_path", "plot_convergence", "path_data", "problem_window",
            "cost_grid"]

@@ -114,7 +114,7 @@ PHONE_LAYOUT_JS = """() => {
   for (const cell of main.querySelectorAll('table td, table th')) {
     const style = getComputedStyle(cell);
     canvas.font = style.font;
-    const words = (cell.innerText || '').split(/\\s+/).filter(w => w);
+    const words = (cell.innerText || '').split(/\\s+|(?<=[-\u2013\u2014/])/).filter(w => w);   // breaks after a dash are fine
     if (!words.length) continue;
     const widest = Math.max(...words.map(w => canvas.measureText(w).width));
     const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
