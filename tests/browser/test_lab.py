@@ -185,3 +185,63 @@ def test_a_student_notebook_shows_the_numbers_and_no_markup(browser, lab):
         assert "Exercise" in prose and "Solution to Exercise" not in prose
     finally:
         page.close()
+
+
+CLICK_CELL = ("%matplotlib widget\nimport lm\nex = lm.viz.explore(lm.problems.rosenbrock())\nex")
+
+
+def test_click_on_the_ipympl_canvas_sets_the_start(browser, lab):
+    """With ``%matplotlib widget`` the explorer's figure is ipympl's canvas: a click on the
+    contour moves the start there, reruns and redraws (the notebook is put next to the
+    other one through Jupyter's contents API)."""
+    import json
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    import nbformat
+
+    parts = urlsplit(lab)
+    token = parts.query.split("token=")[1]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(CLICK_CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    body = json.dumps({"type": "notebook", "format": "json", "content": json.loads(nbformat.writes(nb))}).encode()
+    req = urllib.request.Request(f"{parts.scheme}://{parts.netloc}/api/contents/click.ipynb?token={token}",
+                                 data=body, method="PUT", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=30).close()
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    try:
+        page.goto(lab.replace("explore.ipynb", "click.ipynb"))
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        canvas_sel = ".jp-OutputArea-output .jupyter-matplotlib-canvas-div canvas"
+        deadline = time.time() + 180
+        while time.time() < deadline and not page.query_selector(canvas_sel):
+            accept = page.query_selector(".jp-Dialog .jp-mod-accept")
+            if accept:
+                accept.click()
+            elif page.inner_text(".jp-Cell .jp-InputPrompt").strip() in ("[ ]:", ""):
+                page.click(".jp-Cell .jp-InputArea-editor")
+                page.keyboard.press("Shift+Enter")
+                page.wait_for_timeout(3000)
+            page.wait_for_timeout(500)
+        canvas = page.query_selector(canvas_sel)
+        assert canvas is not None, "no ipympl canvas: " + page.inner_text(".jp-Notebook")[:500]
+        page.wait_for_timeout(1500)
+
+        def info():
+            return page.inner_text(".jp-OutputArea-output")
+
+        def pixels():
+            return page.eval_on_selector(canvas_sel, "c => c.toDataURL()")
+
+        before_text, before_png = info(), pixels()
+        assert "x₀ = (-1.2, 1)" in before_text
+        box = canvas.bounding_box()
+        page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.35 * box["height"])  # on the contour
+        deadline = time.time() + 30
+        while (info() == before_text or pixels() == before_png) and time.time() < deadline:
+            page.wait_for_timeout(250)
+        assert "x₀ = (-1.2, 1)" not in info(), "the click did not move the start"
+        assert pixels() != before_png, "the click did not redraw the figure"
+    finally:
+        page.close()

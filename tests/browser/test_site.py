@@ -3,8 +3,9 @@
 Over every built page: no console error, no failed request, no non-local request (all
 are blocked), math typeset by the local MathJax, sidebar links resolve, and no sideways
 scrolling at phone width. Plus: next/prev navigation follows _toc.yml, the search page
-finds "Jacobian", one full-page screenshot per chapter, and the static damping sliders
-(``input[type=range][data-lm-static]`` from ``lm.viz.static_explorer``) change the frame.
+finds "Jacobian", one full-page screenshot per chapter, and the sliders of the live
+explorers (``input[type=range][data-lm-static]`` from ``lm.viz.static_explorer``) change the
+figure (their behaviour in detail: tests/browser/test_explorer.py).
 
 To keep the run short on 2 cores, each page is opened once at desktop width and once at
 390 px; everything is measured during those two visits (``visit`` below, cached for the
