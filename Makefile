@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHAPTERS := $(wildcard chapters/*.md)
 
-.PHONY: venv book book-en book-zh fonts test notebooks lab bench clean chromium
+.PHONY: venv book book-en book-zh fonts test notebooks student lab assignments pdf bench clean chromium
 
 # (Re)install only when requirements.txt or pyproject.toml change.
 venv: $(STAMP)
@@ -50,25 +50,39 @@ chromium:
 	fi
 
 # Everything: the book must build with zero warnings, then all tests (unit,
-# property, book checks and the browser tests over every built page).
-test: venv chromium book
+# property, book checks, the course kit, and the browser tests over every built page and
+# the printed PDF).
+test: venv chromium book pdf
 	$(BIN)/python -m pytest -q
 
-# Every chapter as a .ipynb notebook (jupytext), in _build/notebooks/.
-notebooks: venv
-	mkdir -p _build/notebooks
-	for f in $(CHAPTERS); do \
-	  $(BIN)/jupytext --quiet --to ipynb -o _build/notebooks/$$(basename $${f%.md}).ipynb $$f || exit 1; \
-	done
+# The course kit (tools/, see chapters/instructors.md). Each needs the built book: the
+# glued numbers and the numbering come from its execution cache and Sphinx environment.
+# Student notebooks that read like the website (numbers in the prose, no raw MyST, no
+# build-only code, no solutions) in _build/notebooks/, the instructor's versions with the
+# solutions in _build/notebooks/solutions/.
+notebooks student: book
+	$(BIN)/python tools/student_notebooks.py --build _build --out _build/notebooks
 
-# JupyterLab on chapters/. jupytext's contents manager opens the MyST .md chapters as
-# notebooks; the overrides.json written into the venv makes that the default viewer on
-# double-click (otherwise: right-click > Open With > Notebook).
+# JupyterLab on the student notebooks. (The .md chapters themselves also open as notebooks
+# through jupytext: the overrides.json written into the venv makes that the default viewer.)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
-lab: venv
+lab: notebooks
 	mkdir -p $(LAB_SETTINGS)
 	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)/overrides.json
-	$(BIN)/jupyter lab --notebook-dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab --notebook-dir=_build/notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# Autograded assignments (otter-grader): master notebooks generated from the chapters'
+# graded exercises, then `otter assign`: _build/assignments/<name>/student/*.ipynb for the
+# students, _build/assignments/<name>/autograder/*.zip for grading (`otter run`, offline).
+assignments: book
+	$(BIN)/python tools/assignments.py --out _build/assignments
+
+# One printable PDF of the whole book: a singlehtml build, printed by Debian's chromium
+# (Playwright's page.pdf) once MathJax has typeset every formula: _build/pdf/book.pdf.
+# Its own output folder (_build/print/), so that it does not disturb the website's build.
+pdf: venv chromium
+	$(BIN)/jupyter-book build --builder singlehtml --path-output _build/print -W -n --keep-going .
+	$(BIN)/python tools/print_pdf.py _build/print/_build/singlehtml/intro.html _build/pdf/book.pdf
 
 bench: venv
 	$(BIN)/python benchmarks/run_all.py

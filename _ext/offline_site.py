@@ -11,6 +11,10 @@ It makes the Jupyter Book 1.x site work offline and cleanly in a browser:
    script, ``sphinx-thebe.js``, ``sphinx-thebe.css``), remove the thebe configuration
    nodes it appends to every document, and drop exact duplicate inline scripts.
 
+3. **The live explorer's scripts.** ``lm/viz/twin.js`` and ``lm/viz/explorer.js`` are
+   copied into ``_static/lm-explorer/`` and loaded on the pages that hold an explorer
+   of ``lm.viz.static_explorer(..., script="site")`` (never from a CDN).
+
 2. **The .ipynb download.** sphinx-book-theme offers the executed notebook of a MyST
    Markdown page in its download button only when a launch button (Binder, Colab, thebe,
    ...) is configured. This book has none (no network), so we do the same thing the theme
@@ -106,7 +110,36 @@ def offer_ipynb_download(app, pagename, templatename, context, doctree):
             context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+EXPLORER_FILES = ("twin.js", "explorer.js")  # lm/viz: the website's live explorer
+EXPLORER_DIR = "lm-explorer"  # under _static
+EXPLORER_MARKER = 'class="lm-explorer '
+
+
+def add_explorer_scripts(app, pagename, templatename, context, doctree):
+    """Load the explorer's scripts (lm/viz/twin.js, explorer.js) on the pages that hold an
+    explorer written by ``lm.viz.static_explorer(..., script="site")``."""
+    if EXPLORER_MARKER in (context.get("body") or ""):
+        for name in EXPLORER_FILES:
+            app.add_js_file(f"{EXPLORER_DIR}/{name}")
+
+
+def copy_explorer_scripts(app, exception):
+    """Copy the explorer's scripts from the lm package into the built site's _static."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import lm.viz
+
+    source = Path(lm.viz.__file__).resolve().parent
+    target = Path(app.outdir) / "_static" / EXPLORER_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for name in EXPLORER_FILES:
+        shutil.copy2(source / name, target / name)
+
+
 def setup(app):
+    # The explorer's scripts: on the pages that need them, copied from the package.
+    app.connect("html-page-context", add_explorer_scripts, priority=400)
+    app.connect("build-finished", copy_explorer_scripts)
     # After sphinx_thebe's own doctree-resolved handler (priority 500).
     app.connect("doctree-resolved", remove_thebe_nodes, priority=900)
     # Before sphinx-book-theme's header buttons (priority 501).

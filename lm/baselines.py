@@ -1,12 +1,15 @@
-"""The two methods Levenberg–Marquardt interpolates between, for comparison plots.
+"""The methods Levenberg–Marquardt is compared with, for comparison plots.
 
 ``gauss_newton`` takes the undamped step p = −J⁺r and *always* moves (no safeguard), so the
-book can show where it overshoots or diverges; ``gradient_descent`` takes steepest-descent
-steps −α g with a backtracking (Armijo) line search. Both return an :class:`lm.LMResult`
+book can show where it overshoots or diverges; ``damped_gauss_newton`` takes the same
+direction with a backtracking (Armijo) line search on its length, the fair Gauss–Newton
+baseline beside ``gradient_descent``, which takes steepest-descent steps −α g with the same
+line search. All three return an :class:`lm.LMResult`
 whose ``history`` has the same :class:`lm.Step` records as the LM solver, so the plotting
 functions of :mod:`lm.viz` draw all three alike.
 
-References: Nocedal & Wright (2006) §3.1 (Armijo backtracking), §10.3 (Gauss–Newton);
+References: Nocedal & Wright (2006) §3.1 (Armijo backtracking), §10.3 (Gauss–Newton, with a
+line search); Dennis & Schnabel (1983) §10.2 (damped Gauss–Newton);
 Madsen–Nielsen–Tingleff (2004) §2.2 and §3.1.
 """
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 from .solver import LMResult, Step
 from .subproblem import Subproblem
 
-__all__ = ["gauss_newton", "gradient_descent"]
+__all__ = ["damped_gauss_newton", "gauss_newton", "gradient_descent"]
 
 
 def _start(fun, x0, jac):
@@ -61,6 +64,48 @@ def gauss_newton(fun: Callable, x0, jac: Callable, max_iter: int = 50, xtol: flo
             x, r = x + p, r_new
             J = np.asarray(jac(x), float)
             if np.linalg.norm(p) <= xtol * (xtol + np.linalg.norm(x)):
+                return _result(x, r, J, history, nfev, 3, "the Gauss–Newton step became tiny")
+    return _result(x, r, J, history, nfev, 0, f"stopped after max_iter = {max_iter} steps")
+
+
+def damped_gauss_newton(fun: Callable, x0, jac: Callable, max_iter: int = 200, c1: float = 1e-4,
+                        xtol: float = 1e-12, gtol: float = 1e-10) -> LMResult:
+    """Gauss–Newton with a line search: x ← x + α p_GN, α = 1, ½, ¼, … (Armijo backtracking).
+
+    The direction is the Gauss–Newton step p = −J⁺r; its length is halved until
+    F(x + αp) ≤ F(x) + c1·α·gᵀp (a descent direction: gᵀp = −‖Jp‖² < 0 unless g = 0). Each
+    record's ``p`` is the step taken, αp, and ``lam`` holds 1/α. Stops when the gradient
+    vanishes (status 1) or the step is below ``xtol``·‖x‖ (status 3); it fails (status 0,
+    ``success`` False) when no α ≥ 2⁻⁶⁰ decreases F enough or after ``max_iter`` steps.
+
+    References: Nocedal & Wright (2006) §10.3; Dennis & Schnabel (1983) §10.2.
+    """
+    x = _start(fun, x0, jac)
+    r, J = np.asarray(fun(x), float), np.asarray(jac(x), float)
+    history, nfev = [], 1
+    with np.errstate(all="ignore"):
+        for k in range(max_iter):
+            g = J.T @ r
+            cost = 0.5 * float(r @ r)
+            if np.abs(g).max() <= gtol * max(1.0, np.linalg.norm(r)):
+                return _result(x, r, J, history, nfev, 1, "the gradient vanished")
+            p = Subproblem(r, J, np.ones(x.size)).step(0.0)          # p = −J⁺r (minimum norm)
+            slope = float(g @ p)                                     # = −‖Jp‖² < 0
+            alpha = 1.0
+            while True:
+                r_new = np.asarray(fun(x + alpha * p), float)
+                nfev += 1
+                cost_new = 0.5 * float(r_new @ r_new)
+                if cost_new <= cost + c1 * alpha * slope:             # Armijo: enough decrease
+                    break
+                if alpha < 2.0 ** -60:
+                    return _result(x, r, J, history, nfev, 0, "the line search found no decrease")
+                alpha *= 0.5
+            history.append(Step(k, x, cost, 1 / alpha, None, alpha * p, cost_new, -alpha * slope,
+                                cost - cost_new, np.nan, True, float(np.abs(g).max()), nfev))
+            x, r = x + alpha * p, r_new
+            J = np.asarray(jac(x), float)
+            if alpha * np.linalg.norm(p) <= xtol * (xtol + np.linalg.norm(x)):
                 return _result(x, r, J, history, nfev, 3, "the Gauss–Newton step became tiny")
     return _result(x, r, J, history, nfev, 0, f"stopped after max_iter = {max_iter} steps")
 

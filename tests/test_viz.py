@@ -267,7 +267,7 @@ def test_explore_works_for_misra1a_and_rejects_bad_input():
 
 
 # ---------------------------------------------------------------------------------------
-# static_explorer
+# static_explorer (the page's solver is tested against lm in tests/browser/test_twin.py)
 
 
 @pytest.fixture(scope="module")
@@ -276,155 +276,88 @@ def static_fr():
 
 
 def embedded_data(html):
-    m = re.search(r'<script type="application/json" id="([^"]+)-data">(.*?)</script>', html, re.S)
-    return m.group(1), json.loads(m.group(2))
+    m = re.search(r'<script type="application/json" class="lm-explorer-data">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1))
 
 
-def test_static_explorer_has_one_frame_per_lambda_strategy_and_start(static_fr):
-    se = static_fr
-    assert len(se.lambdas) == 13 and se.lambdas[0] == pytest.approx(1e-4) and se.lambdas[-1] == pytest.approx(1e4)
-    assert len(se.starts) == 3
-    keys = [(f["lam0"], f["strategy"], f["start"]) for f in se.frames]
-    assert len(keys) == len(set(keys)) == 13 * 3 * 3
-    for strategy in se.strategies:
-        for start in range(3):
-            lams = sorted(f["lam0"] for f in se.frames if f["strategy"] == strategy and f["start"] == start)
-            np.testing.assert_allclose(lams, se.lambdas)
-    uid, data = embedded_data(se.html)
-    assert len(data["frames"]) == len(se.frames)
-    for f in se.frames:
-        assert len(f["accepted"]) == f["nit"] + 1
-        assert len(f["rejected"]) == f["is_accepted"].count(False)
+@pytest.mark.parametrize("make", [lm.problems.rosenbrock, lm.problems.beale, lm.problems.powell_badly_scaled,
+                                  lm.problems.jennrich_sampson, freudenstein_roth,
+                                  lambda: nist("Misra1a"), lambda: nist("DanWood"), lm.problems.exponential_decay])
+def test_symbolic_form_matches_the_hand_written_problem(make):
+    """The formulas the page solves (one SymPy source, lambdified here) are the problem's own
+    residuals and Jacobian at random points of the plot window: nothing copied by hand."""
+    from lm.viz.plots import problem_window
+    from lm.viz.twin import symbolic_problem
+
+    P = make()
+    fun, jac = symbolic_problem(P).numeric()
+    (a, b), (c, d) = problem_window(P)
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        x = np.array([rng.uniform(a, b), rng.uniform(c, d)])
+        np.testing.assert_allclose(fun(x), P.fun(x), rtol=1e-12, atol=1e-12 * (1 + np.abs(P.fun(x)).max()))
+        np.testing.assert_allclose(jac(x), P.jac(x), rtol=1e-12, atol=1e-12 * (1 + np.abs(P.jac(x)).max()))
 
 
-def test_static_explorer_frames_match_a_direct_run(static_fr):
-    p = freudenstein_roth()
-    f = static_fr.frame(1e-2, "nielsen", 1)
-    res = levenberg_marquardt(p.fun, p.starts[1], p.jac, damping=lm.damping.Nielsen(lam0=1e-2), max_nfev=200)
-    assert f["nit"] == res.nit and f["nfev"] == res.nfev
-    np.testing.assert_allclose(f["accepted"][-1], res.x)
+def test_symbolic_form_strings_keep_every_digit_and_reject_unknown_problems():
+    import sympy as sp
+
+    from lm.viz.twin import js_expression, symbolic_problem
+
+    assert js_expression(sp.Float(0.1) * sp.Symbol("x1")) == "0.1*x1"
+    assert js_expression(sp.Float(1 / 3)) == repr(1 / 3)
+    assert js_expression(sp.exp(1) * sp.Symbol("x2") ** 2) == "e*x2**2"
+    spec = symbolic_problem(lm.problems.powell_badly_scaled()).js_spec()
+    assert "-1.0001" in spec["residuals"][1] and "exp(-x1)" in spec["residuals"][1]
+    unknown = Problem("mine", lambda x: x, lambda x: np.eye(2), x0=[1.0, 2.0])
+    with pytest.raises(ValueError, match="no symbolic form"):
+        symbolic_problem(unknown)
 
 
-def test_static_explorer_html_controls_and_no_urls(static_fr):
+def test_static_explorer_html_data_and_no_urls(static_fr):
     html = static_fr.html
-    assert html.startswith('<div class="lm-static-explorer')
+    assert html.startswith('<div class="lm-explorer lm-static-explorer ')
     first, again = static_fr._repr_html_(), static_fr._repr_html_()  # two displays: own ids
     assert first != again
     assert set(re.findall(r'id="([^"]+)"', first)).isdisjoint(re.findall(r'id="([^"]+)"', again))
-    m = re.search(r'<input type="range" data-lm-static="lambda" min="0" max="(\d+)"', html)
-    assert m and int(m.group(1)) == len(static_fr.lambdas) - 1
-    assert 'data-lm-static="iteration"' in html
-    assert '<select data-lm-static="strategy">' in html and '<select data-lm-static="start">' in html
-    assert "http://" not in html and "https://" not in html and "//cdn" not in html
-    assert "<svg" in html and 'src="data:image/png;base64,' in html
-    assert "currentScript" not in html
-    assert len(html.encode()) < 1_000_000
+    data = embedded_data(html)
+    assert data == json.loads(json.dumps(static_fr.data))
+    assert data["problem"]["residuals"] and len(data["problem"]["jacobian"][0]) == 2
+    assert data["starts"] == [list(s) for s in freudenstein_roth().starts]
+    assert data["messages"]["1"] == lm.solver.STATUS_MESSAGES[1]
+    assert "frames" not in data                                   # nothing precomputed
+    bare = html.replace('"http://www.w3.org/2000/svg"', "")  # the SVG namespace is a name, not a request
+    assert "http://" not in bare and "https://" not in bare and "//cdn" not in bare
+    assert 'src="data:image/png;base64,' in html and "lmTwin" in html   # inline scripts
+    assert "</script" not in lm.viz.twin.js_source("twin.js") + lm.viz.twin.js_source("explorer.js")
+    assert len(html.encode()) < 400_000
 
 
-def test_static_explorer_ids_are_unique_per_instance(static_fr):
-    other = static_explorer(freudenstein_roth(), lambdas=[1e-2, 1.0], strategies=("nielsen",))
-    assert len(other.frames) == 2 * 1 * 3
-    ids_a = set(re.findall(r'id="([^"]+)"', static_fr.html))
-    ids_b = set(re.findall(r'id="([^"]+)"', other.html))
-    assert ids_a and ids_b and not ids_a & ids_b
+def test_static_explorer_site_mode_leaves_the_scripts_to_the_site():
+    ex = static_explorer(rosenbrock(), script="site")
+    assert "lmTwin" not in ex.html and 'class="lm-explorer ' in ex.html
+    with pytest.raises(ValueError, match="script"):
+        static_explorer(rosenbrock(), script="cdn")
+    with pytest.raises(ValueError, match="lam0"):
+        static_explorer(rosenbrock(), lam0=0.0)
+    with pytest.raises(ValueError, match="no symbolic form"):
+        static_explorer(Problem("mine", lambda x: x, lambda x: np.eye(2), x0=[1.0, 2.0]))
 
 
 def test_static_explorer_pixel_box_matches_the_axes():
-    se = static_explorer(nist(MISRA1A), lambdas=[1.0], strategies=("trust-region",))
+    se = static_explorer(nist(MISRA1A))
     left, top, w, h = se.image_box
     W, H = se.image_size
     assert 0 < left < W / 2 and 0 < top < H / 2 and left + w < W and top + h < H
-    assert se.xlim[0] < se.frames[0]["x0"][0] < se.xlim[1]
+    assert se.xlim[0] < se.starts[0][0] < se.xlim[1]
 
 
 def test_static_explorer_save(tmp_path, static_fr):
     out = static_fr.save(tmp_path / "x.html")
     text = out.read_text(encoding="utf-8")
     assert static_fr.html in text and "<!DOCTYPE html>" in text
-
-
-# ---------------------------------------------------------------------------------------
-# the static explorer in a real browser
-
-
-@pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
-def test_static_explorer_runs_in_chromium(tmp_path, static_fr):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    second = static_explorer(rosenbrock(), lambdas=[1e-3, 1.0, 1e3])
-    # as MyST-NB renders it: the snippets raw in the page, parsed with the page (scripts run
-    # while the document is loading); plus a third copy inserted after load, as JupyterLab does
-    late = static_explorer(rosenbrock(), lambdas=[1e-2, 1e2], starts=[[0.0, 2.0]]).html
-    late = json.dumps(late).replace("</", "<\\/")  # a JS string inside <script>
-    page_html = (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'></head><body>"
-        f"<div class='cell_output docutils container'><div class='output text_html'>{static_fr.html}</div></div>"
-        f"<div class='cell_output docutils container'><div class='output text_html'>{second.html}</div></div>"
-        "<div id='late'></div><script>window.addEventListener('load', function () {"
-        f"var box = document.getElementById('late'); box.innerHTML = {late};"
-        "box.querySelectorAll('script').forEach(function (old) { var s = document.createElement('script');"
-        "if (old.type) { s.type = old.type; } if (old.id) { s.id = old.id; } s.textContent = old.textContent;"
-        "old.parentNode.replaceChild(s, old); }); });</script></body></html>"
-    )
-    path = tmp_path / "x.html"
-    path.write_text(page_html, encoding="utf-8")
-    errors, requests = [], []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(path.as_uri())
-            page.wait_for_load_state("load")
-            roots = page.locator(".lm-static-explorer")
-            try:
-                page.wait_for_function(
-                    "document.querySelectorAll('.lm-static-explorer[data-lm-ready]').length === 3", timeout=10000)
-            except sync_api.TimeoutError:
-                raise AssertionError(f"not every viewer started; console errors: {errors}") from None
-            assert roots.count() == 3
-            for i in range(3):
-                root = roots.nth(i)
-                acc = root.locator('[data-lm-static="accepted"]')
-                d0 = acc.get_attribute("d")
-                assert d0 and d0.startswith("M")
-                lam = root.locator('[data-lm-static="lambda"]')
-                top = lam.get_attribute("max")
-                new = top if lam.input_value() != top else "0"  # the other end of the range
-                lam.fill(new)
-                d1 = acc.get_attribute("d")
-                assert d1 and d1 != d0, f"explorer {i}: the λ slider did not change the path"
-                text = root.locator('[data-lm-static="lambda-value"]').text_content()
-                cur = root.locator('[data-lm-static="current"]')
-                c0 = cur.get_attribute("cx"), cur.get_attribute("cy")
-                root.locator('[data-lm-static="iteration"]').fill("1")
-                c1 = cur.get_attribute("cx"), cur.get_attribute("cy")
-                assert c0 != c1, f"explorer {i}: the iteration slider did not move the current point"
-                assert root.locator('[data-lm-static="trust-region"]').get_attribute("visibility") == "visible"
-                assert "λ" in root.locator('[data-lm-static="step"]').text_content()
-                assert text
-                root.locator('[data-lm-static="strategy"]').select_option(index=1)
-                assert acc.get_attribute("d") != d1 or root.locator('[data-lm-static="status"]').text_content().startswith("nielsen")
-                gn = root.locator('[data-lm-static="gauss-newton"]')
-                assert gn.get_attribute("d") == ""                     # hidden until asked for
-                root.locator('[data-lm-static="show-gn"]').check()
-                assert gn.get_attribute("d").startswith("M"), f"explorer {i}: no Gauss–Newton path"
-                root.locator('[data-lm-static="show-gn"]').uncheck()
-                assert gn.get_attribute("d") == ""
-            # the overlay covers exactly the image, also at phone width
-            box = page.evaluate("""() => { const r = document.querySelector('.lm-static-explorer');
-                const i = r.querySelector('img').getBoundingClientRect(), s = r.querySelector('svg').getBoundingClientRect();
-                return [i.width, i.height, s.width, s.height, document.documentElement.scrollWidth]; }""")
-            assert box[0] <= 390 and abs(box[0] - box[2]) < 1 and abs(box[1] - box[3]) < 1
-            assert box[4] <= 390, "horizontal scroll at 390 px"
-        finally:
-            browser.close()
-    assert errors == []
-    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+    site = static_explorer(rosenbrock(), script="site").save(tmp_path / "y.html").read_text(encoding="utf-8")
+    assert "lmTwin" in site   # a saved page works on its own
 
 
 def test_path_data_radius_is_the_recorded_radius_of_each_step():
@@ -452,16 +385,33 @@ def test_markdown_table_and_frontend_detection():
     assert in_live_frontend() is False   # pytest is no Jupyter front end
 
 
-def test_static_explorer_gauss_newton_paths_are_the_baseline():
-    """The overlay's data are lm.baselines.gauss_newton's iterates from each start."""
-    import lm
-    from lm.baselines import gauss_newton
+def test_explore_with_ipympl_takes_a_real_click_and_shows_the_table():
+    """With ipympl the figure is its canvas widget; a mouse press on the contour (dispatched
+    through matplotlib's event machinery) moves the start there and reruns."""
+    pytest.importorskip("ipympl")
+    from matplotlib.backend_bases import MouseEvent
 
-    P = lm.problems.jennrich_sampson()
-    ex = static_explorer(P, lambdas=[1e-2, 1.0], strategies=("trust-region",))
-    assert len(ex.gauss_newton_paths) == len(ex.starts)
-    for x0, path in zip(ex.starts, ex.gauss_newton_paths):
-        ref = gauss_newton(P.fun, x0, P.jac, max_iter=30)
-        expected = [x0] + [s.x_trial for s in ref.history if s.accepted]
-        assert np.allclose(np.array(path, float), np.array(expected), equal_nan=True)
-    assert '"gn":' in ex.html and 'data-lm-static="show-gn"' in ex.html
+    ex = explore(rosenbrock(), interactive=True)
+    assert ex.interactive and type(ex.fig.canvas).__module__.startswith("ipympl")
+    assert ex.canvas_widget in ex.widget.children and ex.note.value == ""
+    before = ex.result
+    x, y = ex.ax.transData.transform((0.5, 2.0))
+    MouseEvent("button_press_event", ex.fig.canvas, x, y, button=1)._process()
+    np.testing.assert_allclose(ex.start, [0.5, 2.0], atol=1e-6)
+    assert ex.result is not before and len(ex.result.history) != len(before.history)
+    assert ex.table.value.count("<tr>") == len(ex.result.history) + 1
+    ex.controls["scale"].value = "levenberg"
+    assert ex.result.history[0].D.tolist() == [1.0, 1.0]
+    it = ex.controls["iteration"]
+    assert it.max >= 1
+    it.value = 0
+    ex.controls["next"].click()
+    assert it.value == 1
+    ex.controls["prev"].click()
+    assert it.value == 0
+
+
+def test_explore_without_ipympl_canvas_says_clicks_need_it():
+    ex = explore(rosenbrock(), interactive=False)
+    assert not ex.interactive and "%matplotlib widget" in ex.note.value
+    assert ex.output in ex.widget.children

@@ -2,19 +2,23 @@
 
 ``explore(problem)`` shows the contour plot with the LM path and its convergence history,
 and lets the reader change the initial damping λ₀ (a log slider), the damping strategy,
-the starting point (the x₁/x₂ sliders or the preset starts; the figure is shown as a
-picture, so clicks on it do not reach Python — ``Explorer._on_click`` serves a canvas
-that delivers events, such as ipympl's), scrub through the trial steps to move the trust-region ellipse along the path,
+the scaling, the starting point (a click on the contour, the x₁/x₂ sliders or the preset
+starts), scrub through the trial steps (◀ ▶ or the slider) to move the trust-region ellipse
+along the path and the marker on the convergence panel, read the trial steps in a table,
 and overlay the Gauss–Newton and gradient-descent paths from the same start.
+
+Clicks need an interactive canvas: with ipympl (``%matplotlib widget`` in JupyterLab) the
+figure is ipympl's canvas widget and a click on the contour sets the start and reruns.
+Without it the explorer still works, with the sliders instead of clicks, and says so.
 
 How it draws: one matplotlib :class:`~matplotlib.figure.Figure` on an Agg canvas (no
 pyplot, so the inline backend never shows it twice). The contour is drawn once and kept
 as a pixel background; an update re-runs the solver, moves the existing path artists with
 ``set_data``, restores the background and draws only the path artists and the convergence
-axes on top (matplotlib's blitting recipe). The picture reaches the notebook as a PNG
-inside an :class:`ipywidgets.Output`, replaced in place on every update, so it works with
-the plain inline backend (ipympl is not needed). Callbacks run without any display, which
-is how the tests drive it.
+axes on top (matplotlib's blitting recipe). Without ipympl the picture reaches the
+notebook as a PNG inside an :class:`ipywidgets.Output`, replaced in place on every update;
+with ipympl the canvas widget itself is shown and redrawn. Callbacks run without any
+display, which is how the tests drive it.
 
 References
 ----------
@@ -99,6 +103,27 @@ def run(problem, strategy: str = "trust-region", lam0: float = 1e-2, start=None,
                                damping=make_strategy(strategy, lam0, problem, x0))
 
 
+def _widget_backend() -> bool:
+    """True when matplotlib's backend is ipympl's (``%matplotlib widget`` / ``ipympl``)."""
+    import matplotlib
+
+    return "ipympl" in matplotlib.get_backend().lower() or matplotlib.get_backend().lower() == "widget"
+
+
+def _ipympl_canvas(fig):
+    """ipympl's canvas widget for ``fig`` (it delivers clicks), or None without ipympl."""
+    try:
+        from ipympl.backend_nbagg import new_figure_manager_given_figure
+    except ImportError:
+        return None
+    manager = new_figure_manager_given_figure(id(fig), fig)
+    canvas = manager.canvas
+    canvas.header_visible = False
+    canvas.toolbar_visible = False
+    canvas.resizable = False
+    return canvas
+
+
 def _fmt_point(x) -> str:
     return "(" + ", ".join(f"{v:.4g}" for v in x) + ")"
 
@@ -122,7 +147,8 @@ class Explorer:
 
     def __init__(self, problem, *, damping: str = "trust-region", lam0: float = 1e-2,
                  start=None, max_nfev: int = 200, show_gn: bool = False, show_gd: bool = False,
-                 resolution: int = 150, dpi: int = 80):
+                 resolution: int = 150, dpi: int = 80, scale: str = "marquardt",
+                 interactive: Optional[bool] = None):
         import ipywidgets as W
 
         if str(damping).lower() not in STRATEGIES:
@@ -133,8 +159,14 @@ class Explorer:
         x0 = _resolve_start(problem, start)
         self.xlim, self.ylim = problem_window(problem)
 
+        if str(scale).lower() not in ("marquardt", "levenberg"):
+            raise ValueError(f"unknown scale {scale!r}; expected 'marquardt' or 'levenberg'")
         self.fig = Figure(figsize=(10.5, 4.2), dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.fig)
+        # ipympl's canvas when asked for, or by default under %matplotlib widget
+        want = _widget_backend() if interactive is None else bool(interactive)
+        self.canvas_widget = _ipympl_canvas(self.fig) if want else None
+        self.interactive = self.canvas_widget is not None
         self.ax, self.ax_conv = self.fig.subplots(1, 2, width_ratios=(1.1, 1))
         plot_contour(problem, self.ax, xlim=self.xlim, ylim=self.ylim, resolution=resolution)
         self.paths = {
@@ -183,17 +215,27 @@ class Explorer:
                                      continuous_update=True),
             "show_gn": W.Checkbox(value=bool(show_gn), description="Gauss–Newton", indent=False),
             "show_gd": W.Checkbox(value=bool(show_gd), description="gradient descent", indent=False),
+            "scale": W.Dropdown(options=[("Marquardt (D = column norms)", "marquardt"), ("Levenberg (D = I)", "levenberg")],
+                                value=str(scale).lower(), description="scaling"),
+            "prev": W.Button(description="◀", tooltip="previous trial step", layout=W.Layout(width="3em")),
+            "next": W.Button(description="▶", tooltip="next trial step", layout=W.Layout(width="3em")),
         }
         self.output = W.Output()
         self.info = W.HTML()
+        self.table = W.HTML()
+        self.note = W.HTML("" if self.interactive else (
+            "<i>Clicks on the figure need ipympl's interactive canvas: run <code>%matplotlib widget</code> "
+            "before <code>lm.viz.explore</code>. Until then, set the start with the sliders.</i>"))
         c = self.controls
         self.widget = W.VBox([
-            W.HBox([c["lam0"], c["damping"]]),
+            W.HBox([c["lam0"], c["damping"], c["scale"]]),
             W.HBox([c["start"], c["x1"], c["x2"]]),
-            W.HBox([c["iteration"], c["show_gn"], c["show_gd"]]),
-            self.output, self.info,
+            W.HBox([c["prev"], c["iteration"], c["next"], c["show_gn"], c["show_gd"]]),
+            self.canvas_widget if self.interactive else self.output, self.note, self.info, self.table,
         ])
-        for key in ("lam0", "damping", "x1", "x2", "show_gn", "show_gd"):
+        c["prev"].on_click(lambda _: self._step_by(-1))
+        c["next"].on_click(lambda _: self._step_by(+1))
+        for key in ("lam0", "damping", "scale", "x1", "x2", "show_gn", "show_gd"):
             c[key].observe(self._on_change, names="value")
         c["start"].observe(self._on_preset, names="value")
         c["iteration"].observe(self._on_iteration, names="value")
@@ -252,6 +294,10 @@ class Explorer:
         if not self._holding:
             self.set_iteration(change["new"])
 
+    def _step_by(self, d: int) -> None:
+        it = self.controls["iteration"]
+        it.value = min(max(it.value + d, it.min), it.max)
+
     def _on_click(self, event) -> None:
         if event.inaxes is self.ax and event.xdata is not None and event.ydata is not None:
             self.set_start((event.xdata, event.ydata))
@@ -274,7 +320,8 @@ class Explorer:
         x0 = self.start
         strategy = make_strategy(c["damping"].value, c["lam0"].value, self.problem, x0)
         self.result = levenberg_marquardt(self.problem.fun, x0, self.problem.jac,
-                                          max_nfev=self.max_nfev, damping=strategy)
+                                          max_nfev=self.max_nfev, damping=strategy,
+                                          scale=c["scale"].value)
         N = len(self.result.history)
         with self._hold():
             it = c["iteration"]
@@ -292,6 +339,7 @@ class Explorer:
             self.paths[kind].set_visible(res is not None)
         self._update_legend()
         self._update_info()
+        self._update_table()
         self.paths["lm"].set_iteration(c["iteration"].value if N else None)
         self.conv.set_iteration(c["iteration"].value if N else None)
         self.redraw()
@@ -322,6 +370,21 @@ class Explorer:
             f"{c['damping'].value}, λ₀ = {c['lam0'].value:.3g}{extra}, x₀ = {_fmt_point(self.start)}: "
             f"final cost {r.cost:.6g} at {_fmt_point(r.x)}, {r.nit} iterations, "
             f"{len(r.history)} trial steps, nfev = {r.nfev}. {r.message}")
+
+    def _update_table(self) -> None:
+        """The trial steps as an HTML table (k, x, λ, Δ, ρ, accepted, F), selectable to copy."""
+        tr = self.controls["damping"].value == "trust-region"
+        n = tuple(self.problem.param_names)
+        head = ["trial", "k", n[0], n[1], "λ"] + (["Δ"] if tr else []) + ["ρ", "accepted", "F(x)", "F(x + p)"]
+        rows = []
+        for i, s in enumerate(self.result.history):
+            cells = [i + 1, s.k, s.x[0], s.x[1], s.lam] + ([s.Delta] if tr else []) + [
+                s.rho, "yes" if s.accepted else "no", s.cost, s.cost_trial]
+            rows.append("".join(f"<td>{v:.7g}</td>" if isinstance(v, float) else f"<td>{v}</td>" for v in cells))
+        self.table.value = (
+            '<div style="max-height:16em;overflow:auto"><table class="lm-explorer-table"><thead><tr>'
+            + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead><tbody>"
+            + "".join(f"<tr>{r}</tr>" for r in rows) + "</tbody></table></div>")
 
     def _iteration_artists(self) -> list:
         """What the trial-step slider moves: the ellipse, the ring, the λ label, the tick
@@ -354,7 +417,11 @@ class Explorer:
 
     def redraw(self) -> None:
         """Blit after a new run: restore the contour background, draw the paths and the
-        convergence axes, keep those pixels too, then draw the trial-step artists."""
+        convergence axes, keep those pixels too, then draw the trial-step artists.
+        (ipympl's canvas redraws itself in full.)"""
+        if self.interactive:
+            self.fig.canvas.draw_idle()
+            return
         canvas = self.fig.canvas
         if self._bg is None or self._bg_size != canvas.get_width_height():
             self._capture_background()
@@ -377,6 +444,9 @@ class Explorer:
 
     def _draw_iteration(self) -> None:
         """Blit after a trial-step change: only four small artists are drawn."""
+        if self.interactive:
+            self.fig.canvas.draw_idle()
+            return
         canvas = self.fig.canvas
         if self._bg_paths is None or self._bg_size != canvas.get_width_height():
             return self.redraw()
@@ -428,7 +498,8 @@ class Explorer:
 
 
 def explore(problem, *, damping: str = "trust-region", lam0: float = 1e-2, start=None,
-            max_nfev: int = 200, show_gn: bool = False, show_gd: bool = False) -> Explorer:
+            max_nfev: int = 200, show_gn: bool = False, show_gd: bool = False,
+            scale: str = "marquardt", interactive: Optional[bool] = None) -> Explorer:
     """An interactive explorer of LM on a 2-parameter problem (ipywidgets).
 
     Parameters
@@ -443,6 +514,10 @@ def explore(problem, *, damping: str = "trust-region", lam0: float = 1e-2, start
     max_nfev : the solver's evaluation budget per run.
     show_gn, show_gd : overlay the Gauss–Newton (:func:`lm.baselines.gauss_newton`) and
         gradient-descent (:func:`lm.baselines.gradient_descent`) paths from the same start.
+    scale : the solver's scaling, ``"marquardt"`` or ``"levenberg"`` (a dropdown).
+    interactive : show ipympl's canvas, on which a click sets the start; default: when
+        matplotlib's backend is ipympl's (``%matplotlib widget``). Without ipympl installed
+        the explorer falls back to the PNG picture and says that clicks need it.
 
     Returns
     -------
@@ -451,11 +526,11 @@ def explore(problem, *, damping: str = "trust-region", lam0: float = 1e-2, start
         ``.result`` (the current run) and ``.update()``. A notebook cell ending with
         ``explore(...)`` displays it. The "trial step" slider moves the trust region
         {z : ‖D(z − x_j)‖ ≤ ‖D p_j‖} and the λ label along the path. The start is set
-        with the sliders or the preset dropdown.
+        with a click on the contour (ipympl), the sliders or the preset dropdown.
 
     References
     ----------
     Moré (1978); Nielsen (1999); Marquardt (1963); Madsen, Nielsen & Tingleff (2004) §3.
     """
     return Explorer(problem, damping=damping, lam0=lam0, start=start, max_nfev=max_nfev,
-                    show_gn=show_gn, show_gd=show_gd)
+                    show_gn=show_gn, show_gd=show_gd, scale=scale, interactive=interactive)

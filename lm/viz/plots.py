@@ -28,6 +28,11 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Ellipse
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
+# The smallest font (in points) of the book's figures. A figure about 6 inches wide at 96 dpi
+# is shrunk to about 60 % on a 390 px phone screen, and 12 pt at 96 dpi is 16 px, so the
+# text stays at 9 px or more there (tests/browser/test_site.py measures the shrink factor).
+MIN_FONT_PT = 12
+
 __all__ = ["plot_contour", "plot_path", "plot_convergence", "path_data", "problem_window",
            "cost_grid"]
 
@@ -192,7 +197,7 @@ def plot_contour(problem, ax: Optional[Axes] = None, *, xlim: Optional[Sequence[
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(6.4, 4.8))
+        _, ax = plt.subplots(figsize=(6, 4.5))
     X, Y, F = cost_grid(problem, xlim, ylim, resolution)
     Z, lv = _contour_values(F, levels, log)
     cs = ax.contourf(X, Y, Z, levels=lv, cmap=CONTOUR_CMAP, extend="max")
@@ -305,7 +310,7 @@ class PathArtists:
                                   markeredgecolor="white", markeredgewidth=1.8,
                                   gid=f"{prefix}-current", zorder=6)
         self.text = ax.text(0.02, 0.98, "", transform=ax.transAxes, va="top", ha="left",
-                            fontsize=9, gid=f"{prefix}-lambda", zorder=7,
+                            fontsize=MIN_FONT_PT, gid=f"{prefix}-lambda", zorder=7,
                             bbox=dict(boxstyle="round", facecolor="white", alpha=0.8, linewidth=0))
         self.text.set_visible(False)
         self.data: Optional[PathData] = None
@@ -407,7 +412,7 @@ def plot_path(result, ax: Optional[Axes] = None, *, iteration: Optional[int] = N
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(6.4, 4.8))
+        _, ax = plt.subplots(figsize=(6, 4.5))
     keep = ax.get_xlim(), ax.get_ylim()
     had_data = ax.has_data()
     pa = PathArtists(ax, color=color, label=label, show_rejected=show_rejected,
@@ -476,7 +481,7 @@ class ConvergenceArtists:
         handles = [self.cost, self.grad, self.rejected, self.lam]
         where = (dict(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=4, frameon=False)
                  if legend_above else dict(loc="upper right", framealpha=0.8))
-        self.legend = ax.legend(handles, [h.get_label() for h in handles], fontsize=8, **where)
+        self.legend = ax.legend(handles, [h.get_label() for h in handles], fontsize=MIN_FONT_PT, **where)
         (self.marker,) = ax.plot([], [], "-", color="0.3", linewidth=1, alpha=0.7,
                                  transform=ax.get_xaxis_transform(), gid="lm-conv-iteration")
 
@@ -535,6 +540,6 @@ def plot_convergence(result, ax: Optional[Axes] = None) -> Axes:
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(6.4, 3.6))
+        _, ax = plt.subplots(figsize=(6, 3.4))
     ConvergenceArtists(ax).update(result)
     return ax

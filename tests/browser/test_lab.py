@@ -107,3 +107,141 @@ def test_lambda_slider_redraws_the_live_explorer(browser, lab):
         assert "λ₀" in text and "nfev" in text
     finally:
         page.close()
+
+
+# --- a student notebook (tools/student_notebooks.py) reads like the website in JupyterLab ---
+
+STUDENT_CHAPTER = "chapters/06-damping-and-scaling"
+
+
+def _student_notebook():
+    """The student notebook of STUDENT_CHAPTER and the glued numbers its prose must show."""
+    import re as _re
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+    import student_notebooks as sn
+    from myst_nb.core.variables import format_plain_text
+
+    root = sn.ROOT
+    if not (root / "_build" / ".doctrees" / "environment.pickle").is_file():
+        pytest.skip("the book is not built (`make book`; `make test` does it)")
+    source = root / f"{STUDENT_CHAPTER}.md"
+    try:
+        glue = sn.glue_values(source, root / ".jupyter_cache")
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    chapter = sn.Chapter(source, STUDENT_CHAPTER, sn.BookIndex.from_build(root / "_build"), glue)
+    student, _ = chapter.notebooks()
+    numbers = [format_plain_text(glue[key], spec or "s") for key, spec in
+               _re.findall(r"\{glue:text\}`([^`:]+):?([^`]*)`", source.read_text(encoding="utf-8"))]
+    return student, numbers
+
+
+def test_a_student_notebook_shows_the_numbers_and_no_markup(browser, lab):
+    import json
+    import re as _re
+    import urllib.request
+    from urllib.parse import parse_qs, urlsplit
+
+    import nbformat
+
+    student, numbers = _student_notebook()
+    assert numbers, "the chapter glues no numbers into its prose"
+    parts = urlsplit(lab)
+    token = parse_qs(parts.query)["token"][0]
+    name = STUDENT_CHAPTER.split("/")[-1] + ".ipynb"
+    body = json.dumps({"type": "notebook", "format": "json", "content": json.loads(nbformat.writes(student))})
+    request = urllib.request.Request(f"{parts.scheme}://{parts.netloc}/api/contents/{name}", data=body.encode(),
+                                     method="PUT", headers={"Authorization": f"token {token}",
+                                                            "Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=30).read()
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    try:
+        page.goto(f"{parts.scheme}://{parts.netloc}/lab/tree/{name}?token={token}")
+        page.wait_for_selector(".jp-MarkdownCell .jp-RenderedMarkdown", timeout=90_000)
+        accept = page.query_selector(".jp-Dialog .jp-mod-accept")  # a kernel dialog, if any
+        if accept:
+            accept.click()
+        # JupyterLab renders the cells near the viewport: scroll through, collecting the prose
+        seen: dict[str, str] = {}
+        for _ in range(400):
+            for cell in page.query_selector_all(".jp-MarkdownCell .jp-RenderedMarkdown"):
+                text = cell.inner_text()
+                seen[text[:80]] = text
+            at_end = page.evaluate(
+                """() => { const s = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
+                                   || document.querySelector('.jp-NotebookPanel .jp-Notebook');
+                           const before = s.scrollTop; s.scrollTop += 700;
+                           return s.scrollTop === before; }""")
+            page.wait_for_timeout(150)
+            if at_end:
+                break
+        prose = "\n".join(seen.values())
+        missing = [n for n in numbers if n not in prose]
+        assert not missing, f"glued numbers missing from the notebook's prose: {missing}"
+        raw = _re.findall(r"\{(?:glue:text|glue|term|eq|cite:t|cite:p|cite|doc|ref|numref|prf:ref)\}`?", prose)
+        assert not raw, f"raw MyST role markup in JupyterLab: {raw[:5]}"
+        assert not _re.search(r"(?m)^(?:```|:::)\{", prose), "raw MyST directives in JupyterLab"
+        assert "Exercise" in prose and "Solution to Exercise" not in prose
+    finally:
+        page.close()
+
+
+CLICK_CELL = ("%matplotlib widget\nimport lm\nex = lm.viz.explore(lm.problems.rosenbrock())\nex")
+
+
+def test_click_on_the_ipympl_canvas_sets_the_start(browser, lab):
+    """With ``%matplotlib widget`` the explorer's figure is ipympl's canvas: a click on the
+    contour moves the start there, reruns and redraws (the notebook is put next to the
+    other one through Jupyter's contents API)."""
+    import json
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    import nbformat
+
+    parts = urlsplit(lab)
+    token = parts.query.split("token=")[1]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(CLICK_CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    body = json.dumps({"type": "notebook", "format": "json", "content": json.loads(nbformat.writes(nb))}).encode()
+    req = urllib.request.Request(f"{parts.scheme}://{parts.netloc}/api/contents/click.ipynb?token={token}",
+                                 data=body, method="PUT", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=30).close()
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    try:
+        page.goto(lab.replace("explore.ipynb", "click.ipynb"))
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        canvas_sel = ".jp-OutputArea-output .jupyter-matplotlib-canvas-div canvas"
+        deadline = time.time() + 180
+        while time.time() < deadline and not page.query_selector(canvas_sel):
+            accept = page.query_selector(".jp-Dialog .jp-mod-accept")
+            if accept:
+                accept.click()
+            elif page.inner_text(".jp-Cell .jp-InputPrompt").strip() in ("[ ]:", ""):
+                page.click(".jp-Cell .jp-InputArea-editor")
+                page.keyboard.press("Shift+Enter")
+                page.wait_for_timeout(3000)
+            page.wait_for_timeout(500)
+        canvas = page.query_selector(canvas_sel)
+        assert canvas is not None, "no ipympl canvas: " + page.inner_text(".jp-Notebook")[:500]
+        page.wait_for_timeout(1500)
+
+        def info():
+            return page.inner_text(".jp-OutputArea-output")
+
+        def pixels():
+            return page.eval_on_selector(canvas_sel, "c => c.toDataURL()")
+
+        before_text, before_png = info(), pixels()
+        assert "x₀ = (-1.2, 1)" in before_text
+        box = canvas.bounding_box()
+        page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.35 * box["height"])  # on the contour
+        deadline = time.time() + 30
+        while (info() == before_text or pixels() == before_png) and time.time() < deadline:
+            page.wait_for_timeout(250)
+        assert "x₀ = (-1.2, 1)" not in info(), "the click did not move the start"
+        assert pixels() != before_png, "the click did not redraw the figure"
+    finally:
+        page.close()

@@ -3,8 +3,9 @@
 Over every built page: no console error, no failed request, no non-local request (all
 are blocked), math typeset by the local MathJax, sidebar links resolve, and no sideways
 scrolling at phone width. Plus: next/prev navigation follows _toc.yml, the search page
-finds "Jacobian", one full-page screenshot per chapter, and the static damping sliders
-(``input[type=range][data-lm-static]`` from ``lm.viz.static_explorer``) change the frame.
+finds "Jacobian", one full-page screenshot per chapter, and the sliders of the live
+explorers (``input[type=range][data-lm-static]`` from ``lm.viz.static_explorer``) change the
+figure (their behaviour in detail: tests/browser/test_explorer.py).
 
 To keep the run short on 2 cores, each page is opened once at desktop width and once at
 390 px; everything is measured during those two visits (``visit`` below, cached for the
@@ -103,6 +104,41 @@ WIDEST_ELEMENTS_JS = """() => {
     if (out.length >= 6) break;
   }
   return out;
+}"""
+
+# Phone layout (390 px): table cells that break inside a word, display math that overflows
+# its box without a scroll cue, and how far each figure image is shrunk.
+PHONE_LAYOUT_JS = """() => {
+  const main = document.querySelector('main') || document.body;
+  const canvas = document.createElement('canvas').getContext('2d');
+  const broken = [];
+  for (const cell of main.querySelectorAll('table td, table th')) {
+    const style = getComputedStyle(cell);
+    canvas.font = style.font;
+    const words = (cell.innerText || '').split(/\\s+|(?<=[-\u2013\u2014/])/).filter(w => w);   // breaks after a dash are fine
+    if (!words.length) continue;
+    const widest = Math.max(...words.map(w => canvas.measureText(w).width));
+    const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (inner + 1 < widest) broken.push(words.join(' ').slice(0, 60) + ` (${Math.round(inner)}px < ${Math.round(widest)}px)`);
+    if (broken.length >= 5) break;
+  }
+  const scrollers = [];
+  for (const box of main.querySelectorAll('div.math, mjx-container[display="true"], .pst-scrollable-table-container, .cell_output table')) {
+    if (box.scrollWidth <= box.clientWidth + 1) continue;
+    const style = getComputedStyle(box);
+    scrollers.push({what: box.tagName.toLowerCase() + '.' + (box.className || ''),
+                    overflow: style.overflowX, cue: /gradient/.test(style.backgroundImage),
+                    text: (box.textContent || '').trim().slice(0, 50)});
+  }
+  const figures = [];
+  for (const img of main.querySelectorAll('img')) {
+    if (img.closest('.lm-static-explorer') || !img.naturalWidth) continue;
+    const fig = img.closest('figure');
+    figures.push({src: img.getAttribute('src'), alt: img.getAttribute('alt') || '',
+                  id: fig ? fig.id : '', caption: fig && fig.querySelector('figcaption') ? fig.querySelector('figcaption').innerText.trim() : '',
+                  scale: img.getBoundingClientRect().width / img.naturalWidth});
+  }
+  return {broken, scrollers, figures};
 }"""
 
 FRAME_SIGNATURE_JS = """(slider) => {
@@ -204,6 +240,8 @@ def visit(site, rel: str, viewport_name: str) -> dict:
             shot = SCREENSHOT_DIR / (Path(rel).stem + ".png")
             page.screenshot(path=str(shot), full_page=True)
             result["screenshot"] = shot
+        if viewport_name == "phone":
+            result["phone_layout"] = page.evaluate(PHONE_LAYOUT_JS)
         result["sliders"], result["slider_failures"] = _exercise_sliders(page, rel)
         if result["sliders"]:
             result["scroll_after_sliders"] = page.evaluate(SCROLL_JS)
@@ -323,6 +361,75 @@ def test_wide_content_scrolls_in_its_own_box(site):
     finally:
         page.context.close()
 
+
+
+# --- Phone layout: tables, display math, figure text --------------------------------------
+
+# Pages whose figures this book keeps readable at 390 px (fonts ≥ lm.viz.plots.MIN_FONT_PT,
+# figures ≤ 6 in wide); of chapter 09 only the accuracy figure so far.
+PHONE_FIGURE_PAGES = [p for p in CHAPTER_PAGES if re.match(
+    r"chapters/(0[1-68]|10)-", p)] or ["<no chapters>"]
+PHONE_FIGURE_IDS = {"chapters/09-lm-vs-minpack.html": {"fig-mvm-digits"}}
+
+
+@pytest.mark.parametrize("rel", CONTENT_PAGES)
+def test_phone_table_cells_do_not_break_words(site, rel):
+    """At 390 px a wide table scrolls in its box; no cell is squeezed below its longest word."""
+    _need_built(rel)
+    broken = visit(site, rel, "phone")["phone_layout"]["broken"]
+    assert not broken, f"{rel}: table cells narrower than a word at 390 px: {broken}"
+
+
+@pytest.mark.parametrize("rel", CONTENT_PAGES)
+def test_phone_wide_equations_and_tables_show_they_scroll(site, rel):
+    """A display equation or table wider than the phone scrolls in its box and shows a cue."""
+    _need_built(rel)
+    for box in visit(site, rel, "phone")["phone_layout"]["scrollers"]:
+        assert box["overflow"] in ("auto", "scroll"), f"{rel}: {box} overflows without scrolling"
+        assert box["cue"], f"{rel}: {box} scrolls sideways without a visible cue"
+
+
+def test_scroll_cue_appears_only_when_there_is_more(site):
+    """Injected wide and narrow equations at 390 px: the wide one has the shadow cue and
+    scrolls; the cue's covers hide it on the narrow one (background-attachment local)."""
+    page, log = site.open("intro.html", viewport=PHONE)
+    try:
+        info = page.evaluate("""() => {
+  const article = document.querySelector('main article') || document.querySelector('main');
+  const wide = document.createElement('div'); wide.className = 'math notranslate nohighlight';
+  wide.innerHTML = '<span style="display:inline-block;width:1200px">wide</span>';
+  const narrow = document.createElement('div'); narrow.className = 'math notranslate nohighlight';
+  narrow.innerHTML = '<span>narrow</span>';
+  article.append(wide, narrow);
+  const st = e => getComputedStyle(e);
+  return {wideScrolls: wide.scrollWidth > wide.clientWidth, wideOverflow: st(wide).overflowX,
+          wideBg: st(wide).backgroundImage, attach: st(wide).backgroundAttachment,
+          narrowScrolls: narrow.scrollWidth > narrow.clientWidth};
+}""")
+        assert info["wideScrolls"] and info["wideOverflow"] == "auto"
+        assert info["wideBg"].count("gradient") == 4, info["wideBg"]
+        assert "local" in info["attach"] and "scroll" in info["attach"], info["attach"]
+        assert not info["narrowScrolls"]
+        assert not log.problems(), log.problems()
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("rel", PHONE_FIGURE_PAGES + list(PHONE_FIGURE_IDS))
+def test_phone_figure_text_at_least_9px(site, rel):
+    """The book's figures use fonts of at least MIN_FONT_PT points at 96 dpi; at 390 px an
+    image is shrunk by `scale`, so its smallest text is scale·MIN_FONT_PT·96/72 px ≥ 9 px."""
+    _need_built(rel)
+    from lm.viz.plots import MIN_FONT_PT
+
+    only = PHONE_FIGURE_IDS.get(rel)
+    figures = [f for f in visit(site, rel, "phone")["phone_layout"]["figures"]
+               if only is None or f["id"] in only]
+    if only:
+        assert {f["id"] for f in figures} == only, f"{rel}: figures {only} not found"
+    small = [(f["src"], round(f["scale"] * MIN_FONT_PT * 96 / 72, 1)) for f in figures
+             if f["scale"] * MIN_FONT_PT * 96 / 72 < 9]
+    assert not small, f"{rel}: figure text below 9 px at 390 px (src, px): {small}"
 
 # --- Navigation, search, screenshots ----------------------------------------------------
 

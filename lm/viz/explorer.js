@@ -1,0 +1,518 @@
+/* The website's live explorer of Levenberg-Marquardt (needs twin.js, loaded before it).
+ *
+ * lm.viz.static_explorer writes, per explorer, a <div class="lm-explorer"> holding the
+ * pre-rendered contour image and a JSON block (the problem's residuals and Jacobian as
+ * formulas, the plot window, the image's axes box, the presets). This file builds the
+ * controls and solves in the page with window.lmTwin on every change: a click or drag on
+ * the contour sets the start (touch too), the log slider sets lambda0 (for the trust region
+ * Delta0 = |D0 x0| / lambda0), the selects the strategy, the scaling and a second strategy to
+ * compare; the step scrubber (with previous/next buttons) moves the trust region of the
+ * current trial step and the marker on the convergence panel, and highlights its row in
+ * the table. A reader's own residuals are parsed by lmTwin.parseModel (no eval), the
+ * contours of that model are computed in the page.
+ *
+ * References: More (1978) (the scaled trust region); Nielsen (1999); Marquardt (1963);
+ * Liang & Barsky (1984) (segment clipping); W3C Pointer Events; W3C SVG 2 (viewBox).
+ */
+(function () {
+  "use strict";
+  if (window.lmExplorer) { return; }              // the file may be on a page twice
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var COLORS = { lm: "#d62728", cmp: "#9467bd", gn: "#1f77b4", gd: "#e377c2", F: "#d62728", g: "#2ca02c", lam: "#555" };
+  var VIRIDIS = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142], [31, 158, 137],
+                 [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37]];
+
+  function el(tag, attrs, parent, text) {
+    var e = tag.indexOf("svg:") === 0 ? document.createElementNS(SVGNS, tag.slice(4)) : document.createElement(tag);
+    if (attrs) { Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); }); }
+    if (text !== undefined) { e.textContent = text; }
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+  function fmt(v, k) {
+    if (v === null || v === undefined || (typeof v === "number" && isNaN(v))) { return "–"; }
+    if (v === Infinity) { return "∞"; }
+    if (v === -Infinity) { return "−∞"; }
+    return v === 0 ? "0" : Number(v).toPrecision(k || 4).replace(/(\.\d*?)0+(e|$)/, "$1$2").replace(/\.(e|$)/, "$1");
+  }
+  function r2(v) { return Math.round(v * 100) / 100; }
+
+  function Explorer(root) {
+    var D = JSON.parse(root.querySelector("script.lm-explorer-data").textContent);
+    var T = window.lmTwin, self = this;
+    this.root = root;
+    var image = root.querySelector("img.lm-explorer-image");
+    var builtIn = { problem: T.compileProblem(D.problem), xlim: D.xlim, ylim: D.ylim, box: D.box, names: D.names };
+    var view = builtIn;                                   // the problem and geometry shown
+    var W = D.size[0], H = D.size[1];
+    var state = { x0: D.starts[0].slice(), strategy: D.strategy, scale: "marquardt", logLam: Math.log10(D.lam0),
+                  compare: "", gn: false, gd: false, j: 0 };
+    var run = null, cmpRun = null, baselines = null;
+
+    // ---------------------------------------------------------------- the controls
+    var style = root.querySelector("style");
+    root.textContent = "";
+    if (style) { root.appendChild(style); }
+    var bar = el("div", { "class": "lm-ex-controls" }, root);
+    function labelled(text, control) { var l = el("label", null, bar); el("span", null, l, text); l.appendChild(control); return l; }
+    var selS = el("select", { "data-lm": "strategy", "aria-label": "damping strategy" });
+    D.strategies.forEach(function (s) { el("option", { value: s }, selS, s); });
+    selS.value = state.strategy;
+    labelled("damping", selS);
+    var selD = el("select", { "data-lm": "scale", "aria-label": "scaling D" });
+    el("option", { value: "marquardt" }, selD, "Marquardt (D = column norms)");
+    el("option", { value: "levenberg" }, selD, "Levenberg (D = I)");
+    labelled("scaling", selD);
+    var lamLabel = el("label", { "class": "lm-ex-wide" }, bar);
+    var lamText = el("span", null, lamLabel);
+    var inLam = el("input", { type: "range", "data-lm": "lambda", "data-lm-static": "lambda", min: "-6", max: "6", step: "0.01",
+                              value: String(state.logLam), "aria-label": "initial damping λ₀ (log scale)" }, lamLabel);
+    var selP = el("select", { "data-lm": "start", "aria-label": "starting point" });
+    D.starts.forEach(function (s, i) { el("option", { value: String(i) }, selP, "(" + fmt(s[0]) + ", " + fmt(s[1]) + ")"); });
+    el("option", { value: "custom" }, selP, "clicked point");
+    labelled("start", selP);
+    var selC = el("select", { "data-lm": "compare", "aria-label": "second strategy to compare" });
+    el("option", { value: "" }, selC, "none");
+    D.strategies.forEach(function (s) { el("option", { value: s }, selC, s); });
+    labelled("compare with", selC);
+    function check(text, key, color) {
+      var l = el("label", { "class": "lm-ex-check" }, bar), c = el("input", { type: "checkbox", "data-lm": key }, l);
+      el("span", { style: "color:" + color }, l, text);
+      return c;
+    }
+    var cbGN = check("Gauss–Newton", "show-gn", COLORS.gn), cbGD = check("gradient descent", "show-gd", COLORS.gd);
+
+    var panels = el("div", { "class": "lm-ex-panels" }, root);
+    var fig = el("div", { "class": "lm-ex-figure" }, panels);
+    var img = image || el("img", { width: String(W), height: String(H), alt: "" });
+    fig.appendChild(img);
+    var canvas = el("canvas", { width: String(W), height: String(H), hidden: "" }, fig);
+    var svg = el("svg:svg", { viewBox: "0 0 " + W + " " + H, preserveAspectRatio: "none", role: "img",
+                              "aria-label": "the path of the run; click or drag to set the start", "data-lm": "overlay" }, fig);
+    var clipId = root.id + "-clip";
+    var clipRect = el("svg:rect", null, el("svg:clipPath", { id: clipId }, el("svg:defs", null, svg)));
+    var g = el("svg:g", { "clip-path": "url(#" + clipId + ")" }, svg);
+    var common = { fill: "none", "vector-effect": "non-scaling-stroke" };
+    function path(name, attrs) {
+      var a = Object.assign({ "data-lm": name, d: "" }, common, attrs);
+      return el("svg:path", a, g);
+    }
+    function shape(tag, name, attrs) { return el("svg:" + tag, Object.assign({ "data-lm": name, visibility: "hidden" }, common, attrs), g); }
+    var P = {
+      halo: shape("ellipse", "trust-region-halo", { stroke: "black", "stroke-width": "3.2" }),
+      region: shape("ellipse", "trust-region", { stroke: "white", "stroke-width": "1.4" }),
+      gn: path("gauss-newton", { stroke: COLORS.gn, "stroke-width": "1.8", "stroke-dasharray": "6 3" }),
+      gnDots: path("gauss-newton-dots", { stroke: COLORS.gn, "stroke-width": "5", "stroke-linecap": "round" }),
+      gd: path("gradient-descent", { stroke: COLORS.gd, "stroke-width": "1.6", "stroke-dasharray": "2 2" }),
+      cmp: path("compare", { stroke: COLORS.cmp, "stroke-width": "2", "stroke-dasharray": "5 2" }),
+      cmpDots: path("compare-dots", { stroke: COLORS.cmp, "stroke-width": "5", "stroke-linecap": "round" }),
+      rejSteps: path("rejected-steps", { stroke: COLORS.lm, "stroke-width": "1", "stroke-dasharray": "4 3" }),
+      rej: path("rejected", { stroke: COLORS.lm, "stroke-width": "1.6" }),
+      trial: path("trial", { stroke: "white", "stroke-width": "1.2", "stroke-dasharray": "2 2" }),
+      acc: path("accepted", { stroke: COLORS.lm, "stroke-width": "2", "stroke-linejoin": "round" }),
+      accDots: path("accepted-dots", { stroke: COLORS.lm, "stroke-width": "6", "stroke-linecap": "round" }),
+      start: path("start-point", { stroke: "white", "stroke-width": "9", "stroke-linecap": "square" }),
+      current: shape("circle", "current", { r: "7", stroke: "white", "stroke-width": "2.5" })
+    };
+    var conv = el("svg:svg", { viewBox: "0 0 360 240", "class": "lm-ex-convergence", role: "img",
+                               "aria-label": "convergence: F and the gradient per trial step, λ or Δ on the right axis", "data-lm": "convergence" }, panels);
+
+    var scrub = el("div", { "class": "lm-ex-controls lm-ex-scrub" }, root);
+    var prev = el("button", { type: "button", "data-lm": "prev", "aria-label": "previous trial step" }, scrub, "◀");
+    var inIt = el("input", { type: "range", "data-lm": "iteration", "data-lm-static": "iteration", min: "0", max: "0", step: "1", value: "0", "aria-label": "trial step" }, scrub);
+    var next = el("button", { type: "button", "data-lm": "next", "aria-label": "next trial step" }, scrub, "▶");
+    var itText = el("output", { "data-lm": "iteration-value" }, scrub);
+    var status = el("p", { "data-lm": "status", "aria-live": "polite" }, root);
+    var stepText = el("p", { "data-lm": "step" }, root);
+    var tableBox = el("div", { "class": "lm-ex-table" }, root);
+    var table = el("table", { "data-lm": "table" }, tableBox);
+    var copyBtn = el("button", { type: "button", "data-lm": "copy" }, root, "copy the table (tab-separated)");
+
+    var own = el("details", { "class": "lm-ex-own" }, root);
+    el("summary", null, own, "Your own model");
+    el("p", null, own, "Residuals r₁, r₂, … in x1 and x2, separated by commas: numbers, + − * / ^, ( ), " +
+       "exp log sqrt sin cos tan atan sinh cosh tanh abs, pi, e. The Jacobian is taken by central differences.");
+    var modelIn = el("textarea", { "data-lm": "model", rows: "2", spellcheck: "false", "aria-label": "residuals in x1, x2" }, own);
+    modelIn.value = "x1^2 + x2 - 11, x1 + x2^2 - 7";
+    var win = el("div", { "class": "lm-ex-controls" }, own);
+    function num(label, key, value) {
+      var l = el("label", null, win); el("span", null, l, label);
+      var i = el("input", { type: "text", inputmode: "decimal", "data-lm": key, size: "6", value: String(value) }, l);
+      return i;
+    }
+    var wx0 = num("x1 from", "x1-min", -5), wx1 = num("to", "x1-max", 5), wy0 = num("x2 from", "x2-min", -5), wy1 = num("to", "x2-max", 5);
+    var buttons = el("div", { "class": "lm-ex-controls" }, own);
+    var apply = el("button", { type: "button", "data-lm": "apply-model" }, buttons, "draw and solve");
+    var back = el("button", { type: "button", "data-lm": "book-model" }, buttons, "back to " + D.name);
+    var message = el("p", { "data-lm": "model-error", role: "alert", "class": "lm-ex-error" }, own);
+
+    // ---------------------------------------------------------------- geometry
+    function px(x) { var b = view.box; return b[0] + (x - view.xlim[0]) / (view.xlim[1] - view.xlim[0]) * b[2]; }
+    function py(y) { var b = view.box; return b[1] + (view.ylim[1] - y) / (view.ylim[1] - view.ylim[0]) * b[3]; }
+    function pt(a) { return a ? [px(a[0]), py(a[1])] : null; }
+    function clip(ax, ay, bx, by) {   // Liang-Barsky, to the axes box grown by its size on each side
+      var b = view.box, X0 = b[0] - b[2], X1 = b[0] + 2 * b[2], Y0 = b[1] - b[3], Y1 = b[1] + 2 * b[3];
+      if (![ax, ay, bx, by].every(isFinite)) { return null; }
+      var t0 = 0, t1 = 1, dx = bx - ax, dy = by - ay, p = [-dx, dx, -dy, dy], q = [ax - X0, X1 - ax, ay - Y0, Y1 - ay];
+      for (var i = 0; i < 4; i++) {
+        if (p[i] === 0) { if (q[i] < 0) { return null; } continue; }
+        var t = q[i] / p[i];
+        if (p[i] < 0) { if (t > t1) { return null; } if (t > t0) { t0 = t; } } else { if (t < t0) { return null; } if (t < t1) { t1 = t; } }
+      }
+      return [ax + t0 * dx, ay + t0 * dy, ax + t1 * dx, ay + t1 * dy];
+    }
+    function polyline(pts) {
+      var d = "", pen = null;
+      for (var i = 1; i < pts.length; i++) {
+        var a = pts[i - 1], b = pts[i];
+        if (!a || !b) { pen = null; continue; }
+        var c = clip(a[0], a[1], b[0], b[1]);
+        if (!c) { pen = null; continue; }
+        var m = [r2(c[0]), r2(c[1])], e = [r2(c[2]), r2(c[3])];
+        if (!pen || pen[0] !== m[0] || pen[1] !== m[1]) { d += "M" + m[0] + " " + m[1]; }
+        d += "L" + e[0] + " " + e[1]; pen = e;
+      }
+      return d;
+    }
+    function inside(p) { var b = view.box; return p && p[0] >= b[0] && p[0] <= b[0] + b[2] && p[1] >= b[1] && p[1] <= b[1] + b[3]; }
+    function dots(pts) { return pts.filter(inside).map(function (p) { return "M" + r2(p[0]) + " " + r2(p[1]) + "h0"; }).join(""); }
+    function crosses(pts, h) {
+      return pts.filter(inside).map(function (p) {
+        return "M" + r2(p[0] - h) + " " + r2(p[1] - h) + "l" + 2 * h + " " + 2 * h + "M" + r2(p[0] - h) + " " + r2(p[1] + h) + "l" + 2 * h + " " + (-2 * h);
+      }).join("");
+    }
+    function setBox() {
+      var b = view.box;
+      clipRect.setAttribute("x", b[0]); clipRect.setAttribute("y", b[1]);
+      clipRect.setAttribute("width", b[2]); clipRect.setAttribute("height", b[3]);
+    }
+
+    // ---------------------------------------------------------------- solving
+    function lam0() { return Math.pow(10, state.logLam); }
+    function solveAll(startChanged) {
+      var opts = { damping: state.strategy, scale: state.scale, lam0: lam0(), maxNfev: D.maxNfev };
+      run = T.solve(view.problem, state.x0, opts);
+      cmpRun = state.compare ? T.solve(view.problem, state.x0, Object.assign({}, opts, { damping: state.compare })) : null;
+      if (startChanged || !baselines) { baselines = null; }
+      if ((state.gn || state.gd) && !baselines) {
+        baselines = { gn: T.gaussNewton(view.problem, state.x0, 50), gd: T.gradientDescent(view.problem, state.x0, 200) };
+      }
+    }
+    function update(startChanged, keepStep) {
+      try { solveAll(startChanged); } catch (e) { showError(e.message || String(e)); return false; }
+      var N = run.history.length;
+      inIt.max = String(N);
+      state.j = keepStep ? Math.min(state.j, N) : N;
+      inIt.value = String(state.j);
+      drawPaths();
+      drawConvergenceCurves();
+      drawTable();
+      drawStep();
+      return true;
+    }
+
+    // ---------------------------------------------------------------- drawing
+    function drawPaths() {
+      var h = run.history, acc = [pt(run.x0)], rej = [], segs = [];
+      h.forEach(function (s) {
+        var t = pt(s.x_trial);
+        if (s.accepted) { acc.push(t); } else { rej.push(t); segs.push(pt(s.x), t, null); }
+      });
+      P.acc.setAttribute("d", polyline(acc));
+      P.accDots.setAttribute("d", dots(acc));
+      P.rejSteps.setAttribute("d", polyline(segs));
+      P.rej.setAttribute("d", crosses(rej, 4));
+      var s0 = pt(run.x0);
+      P.start.setAttribute("d", inside(s0) ? "M" + r2(s0[0]) + " " + r2(s0[1]) + "h0" : "");
+      if (cmpRun) {
+        var c = [pt(cmpRun.x0)].concat(cmpRun.history.filter(function (s) { return s.accepted; }).map(function (s) { return pt(s.x_trial); }));
+        P.cmp.setAttribute("d", polyline(c)); P.cmpDots.setAttribute("d", dots(c));
+      } else { P.cmp.setAttribute("d", ""); P.cmpDots.setAttribute("d", ""); }
+      var gn = state.gn && baselines ? baselines.gn.points.map(pt) : [], gd = state.gd && baselines ? baselines.gd.points.map(pt) : [];
+      P.gn.setAttribute("d", polyline(gn)); P.gnDots.setAttribute("d", dots(gn));
+      P.gd.setAttribute("d", polyline(gd));
+      var msg = D.messages[String(run.status)] || "";
+      status.textContent = state.strategy + ", " + (state.scale === "marquardt" ? "Marquardt" : "Levenberg") + " scaling, λ₀ = " + fmt(lam0(), 3) +
+        (state.strategy === "trust-region" && h.length ? " (Δ₀ = " + fmt(h[0].Delta, 3) + ")" : "") +
+        ", x₀ = (" + fmt(run.x0[0]) + ", " + fmt(run.x0[1]) + "): F = " + fmt(run.cost, 6) + " at (" + fmt(run.x[0], 6) + ", " + fmt(run.x[1], 6) + "), " +
+        run.nit + " iterations, " + h.length + " trial steps, nfev = " + run.nfev + ", status " + run.status + ": " + msg +
+        (cmpRun ? " — " + state.compare + " (violet): F = " + fmt(cmpRun.cost, 6) + ", " + cmpRun.history.length + " trial steps, nfev = " + cmpRun.nfev : "") +
+        (state.gn && baselines ? " — Gauss–Newton (blue): F = " + fmt(baselines.gn.cost, 6) : "") +
+        (state.gd && baselines ? " — gradient descent (pink): F = " + fmt(baselines.gd.cost, 6) : "");
+    }
+
+    function drawStep() {
+      var h = run.history, N = h.length, j = state.j;
+      var k = 0, cur = run.x0;
+      for (var i = 0; i < j; i++) { if (h[i].accepted) { k++; cur = h[i].x_trial; } }
+      itText.textContent = j + " / " + N;
+      prev.disabled = j <= 0; next.disabled = j >= N;
+      var c = pt(cur);
+      if (c && isFinite(c[0]) && isFinite(c[1])) {
+        P.current.setAttribute("cx", r2(c[0])); P.current.setAttribute("cy", r2(c[1])); P.current.setAttribute("visibility", "visible");
+      } else { P.current.setAttribute("visibility", "hidden"); }
+      if (j < N) {
+        var s = h[j], Dp = Math.sqrt(Math.pow(s.D[0] * s.p[0], 2) + Math.pow(s.D[1] * s.p[1], 2));
+        var a = Dp / s.D[0] / (view.xlim[1] - view.xlim[0]) * view.box[2], b = Dp / s.D[1] / (view.ylim[1] - view.ylim[0]) * view.box[3];
+        [P.halo, P.region].forEach(function (e) {
+          if (c && isFinite(a) && isFinite(b)) {
+            e.setAttribute("cx", r2(c[0])); e.setAttribute("cy", r2(c[1]));
+            e.setAttribute("rx", r2(Math.min(a, 1e5))); e.setAttribute("ry", r2(Math.min(b, 1e5)));
+            e.setAttribute("visibility", "visible");
+          } else { e.setAttribute("visibility", "hidden"); }
+        });
+        P.trial.setAttribute("d", polyline([c, pt(s.x_trial)]));
+        stepText.textContent = "Trial step " + (j + 1) + " of " + N + " from the ringed point (iteration k = " + k + "): λ = " + fmt(s.lam, 3) +
+          (s.Delta !== null ? ", Δ = " + fmt(s.Delta, 3) : "") + ", ‖Dp‖ = " + fmt(Dp, 3) + ", F(x) = " + fmt(s.cost, 6) +
+          ", ρ = " + fmt(s.rho, 3) + ": " + (s.accepted ? "accepted" : "rejected") + ". The white ellipse is the trust region ‖D(z − x)‖ ≤ ‖Dp‖.";
+      } else {
+        [P.halo, P.region].forEach(function (e) { e.setAttribute("visibility", "hidden"); });
+        P.trial.setAttribute("d", "");
+        stepText.textContent = "After all " + N + " trial steps: " + k + " iterations, F = " + fmt(run.cost, 6) + ". Step back with ◀ to see each trust region.";
+      }
+      var rows = table.tBodies[0] ? table.tBodies[0].rows : [];
+      for (var r = 0; r < rows.length; r++) { rows[r].className = r === j ? "lm-ex-current" : ""; }
+      convMarker(j);
+    }
+
+    // convergence panel: log axes, F and |g|inf on the left, lambda or Delta on the right
+    var CX0 = 46, CX1 = 312, CY0 = 26, CY1 = 206, convMark = null, convN = 1;
+    function logRange(values) {
+      var lo = Infinity, hi = -Infinity;
+      values.forEach(function (v) { if (v > 0 && isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
+      if (lo === Infinity) { return [0, 1]; }
+      lo = Math.floor(Math.log10(lo)); hi = Math.ceil(Math.log10(hi));
+      if (hi <= lo) { hi = lo + 1; }
+      return [lo, hi];
+    }
+    function drawConvergenceCurves() {
+      var h = run.history, N = Math.max(h.length, 1), tr = state.strategy === "trust-region";
+      convN = N;
+      conv.textContent = "";
+      var F = h.map(function (s) { return s.cost; }), G = h.map(function (s) { return s.grad_norm; });
+      var L = h.map(function (s) { return tr ? s.Delta : s.lam; });
+      var left = logRange(F.concat(G)), right = logRange(L);
+      function X(i) { return CX0 + (N > 1 ? i / (N - 1) : 0.5) * (CX1 - CX0); }
+      function Y(v, r) { return CY1 - (Math.log10(v) - r[0]) / (r[1] - r[0]) * (CY1 - CY0); }
+      el("svg:rect", { x: CX0, y: CY0, width: CX1 - CX0, height: CY1 - CY0, fill: "white", stroke: "#888" }, conv);
+      function ticks(r, x, anchor) {
+        var step = Math.max(1, Math.ceil((r[1] - r[0]) / 6));
+        for (var e = r[0]; e <= r[1]; e += step) {
+          var y = Y(Math.pow(10, e), r);
+          el("svg:text", { x: x, y: r2(y + 4), "text-anchor": anchor, "font-size": "11" }, conv, "1e" + e);
+          if (anchor === "end") { el("svg:line", { x1: CX0, x2: CX1, y1: r2(y), y2: r2(y), stroke: "#eee" }, conv); }
+        }
+      }
+      ticks(left, CX0 - 4, "end"); ticks(right, CX1 + 4, "start");
+      var step = Math.max(1, Math.ceil(N / 6));
+      for (var i = 0; i < N; i += step) { el("svg:text", { x: r2(X(i)), y: CY1 + 14, "text-anchor": "middle", "font-size": "11" }, conv, String(i + 1)); }
+      el("svg:text", { x: (CX0 + CX1) / 2, y: 236, "text-anchor": "middle", "font-size": "11" }, conv, "trial step");
+      function series(values, r, color, dash, name) {
+        var d = "", pen = false;
+        values.forEach(function (v, i) {
+          if (v > 0 && isFinite(v)) { d += (pen ? "L" : "M") + r2(X(i)) + " " + r2(Y(v, r)); pen = true; if (N === 1) { d += "h0.1"; } } else { pen = false; }
+        });
+        el("svg:path", { d: d, fill: "none", stroke: color, "stroke-width": "1.8", "stroke-dasharray": dash || "none", "data-lm": name }, conv);
+      }
+      series(F, left, COLORS.F, "", "conv-F");
+      series(G, left, COLORS.g, "", "conv-g");
+      series(L, right, COLORS.lam, "3 2", "conv-lam");
+      if (cmpRun) { series(cmpRun.history.map(function (s) { return s.cost; }), left, COLORS.cmp, "5 2", "conv-compare"); }
+      var legend = [["F", COLORS.F], ["‖g‖∞", COLORS.g], [tr ? "Δ (right)" : "λ (right)", COLORS.lam]];
+      if (cmpRun) { legend.push(["F, " + state.compare, COLORS.cmp]); }
+      legend.forEach(function (l, i) { el("svg:text", { x: CX0 + 4 + i * 68, y: 16, "font-size": "11", fill: l[1] }, conv, l[0]); });
+      convMark = el("svg:line", { y1: CY0, y2: CY1, stroke: "black", "stroke-width": "1", "stroke-dasharray": "2 2", "data-lm": "conv-marker" }, conv);
+      convMarker.X = X;
+    }
+    function convMarker(j) {
+      if (!convMark) { return; }
+      var x = j < run.history.length ? convMarker.X(j) : CX1;
+      convMark.setAttribute("x1", r2(x)); convMark.setAttribute("x2", r2(x));
+    }
+
+    function tableRows() {
+      var tr = state.strategy === "trust-region", n = view.names;
+      var head = ["trial", "k", n[0], n[1], "λ"].concat(tr ? ["Δ"] : []).concat(["ρ", "accepted", "F(x)", "F(x + p)"]);
+      var rows = run.history.map(function (s, i) {
+        return [i + 1, s.k, s.x[0], s.x[1], s.lam].concat(tr ? [s.Delta] : []).concat([s.rho, s.accepted ? "yes" : "no", s.cost, s.cost_trial]);
+      });
+      return { head: head, rows: rows };
+    }
+    function drawTable() {
+      var t = tableRows(), html = "<thead><tr>" + t.head.map(function (h) { return "<th>" + h + "</th>"; }).join("") + "</tr></thead><tbody>";
+      html += t.rows.map(function (row) {
+        return "<tr>" + row.map(function (v) { return "<td>" + (typeof v === "number" ? fmt(v, 7) : v) + "</td>"; }).join("") + "</tr>";
+      }).join("");
+      table.innerHTML = html + "</tbody>";
+    }
+    function tsv() {
+      var t = tableRows();
+      return [t.head.join("\t")].concat(t.rows.map(function (row) {
+        return row.map(function (v) { return typeof v === "number" ? String(v) : v; }).join("\t");
+      })).join("\n");
+    }
+
+    // ---------------------------------------------------------------- a reader's model
+    function showError(text) { message.textContent = text; own.open = true; root.setAttribute("data-lm-error", "1"); }
+    function clearError() { message.textContent = ""; root.removeAttribute("data-lm-error"); }
+    function drawContours(problem, xlim, ylim, box) {
+      var nx = 120, ny = 90, vals = new Float64Array(nx * ny), finite = 0, lo = Infinity, hi = -Infinity;
+      for (var iy = 0; iy < ny; iy++) {
+        for (var ix = 0; ix < nx; ix++) {
+          var x = xlim[0] + (ix + 0.5) / nx * (xlim[1] - xlim[0]), y = ylim[1] - (iy + 0.5) / ny * (ylim[1] - ylim[0]);
+          var r = problem.fun([x, y]), F = 0;
+          for (var q = 0; q < r.length; q++) { F += r[q] * r[q]; }
+          var v = isFinite(F) ? Math.log10(0.5 * F + 1e-300) : NaN;
+          vals[iy * nx + ix] = v;
+          if (isFinite(v)) { finite++; lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        }
+      }
+      if (!finite) { throw new Error("the model is not finite anywhere in the window: nothing to draw"); }
+      lo = Math.max(lo, hi - 12);
+      var ctx = canvas.getContext("2d"), small = document.createElement("canvas");
+      small.width = nx; small.height = ny;
+      var sctx = small.getContext("2d"), im = sctx.createImageData(nx, ny), bands = 24;
+      for (var i = 0; i < nx * ny; i++) {
+        var t = isFinite(vals[i]) ? Math.min(Math.floor(Math.max(vals[i] - lo, 0) / (hi - lo + 1e-12) * bands), bands - 1) / (bands - 1) : -1;
+        var c = t < 0 ? [255, 255, 255] : VIRIDIS[Math.round(t * (VIRIDIS.length - 1))];
+        im.data[4 * i] = c[0]; im.data[4 * i + 1] = c[1]; im.data[4 * i + 2] = c[2]; im.data[4 * i + 3] = 255;
+      }
+      sctx.putImageData(im, 0, 0);
+      ctx.fillStyle = "white"; ctx.fillRect(0, 0, W, H);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(small, box[0], box[1], box[2], box[3]);
+      ctx.strokeStyle = "black"; ctx.strokeRect(box[0], box[1], box[2], box[3]);
+      ctx.fillStyle = "black"; ctx.font = "13px sans-serif"; ctx.textAlign = "center";
+      for (var k = 0; k <= 4; k++) {
+        var fx = xlim[0] + k / 4 * (xlim[1] - xlim[0]), fy = ylim[0] + k / 4 * (ylim[1] - ylim[0]);
+        ctx.fillText(fmt(fx, 3), box[0] + k / 4 * box[2], box[1] + box[3] + 16);
+        ctx.textAlign = "right"; ctx.fillText(fmt(fy, 3), box[0] - 4, box[1] + box[3] - k / 4 * box[3] + 4); ctx.textAlign = "center";
+      }
+      ctx.fillText("x1", box[0] + box[2] / 2, H - 4);
+      ctx.save(); ctx.translate(12, box[1] + box[3] / 2); ctx.rotate(-Math.PI / 2); ctx.fillText("x2", 0, 0); ctx.restore();
+    }
+    function applyModel() {
+      var lims = [wx0, wx1, wy0, wy1].map(function (i) { return Number(i.value.trim()); });
+      try {
+        if (!lims.every(isFinite) || !(lims[0] < lims[1]) || !(lims[2] < lims[3])) {
+          throw new Error("the window needs numbers with 'from' < 'to' for x1 and x2");
+        }
+        var problem = T.compileProblem({ residuals: [modelIn.value], jacobian: null, params: ["x1", "x2"], data: null });
+        var xlim = [lims[0], lims[1]], ylim = [lims[2], lims[3]];
+        var box = [56, 10, W - 70, H - 50];
+        drawContours(problem, xlim, ylim, box);
+      } catch (e) {
+        showError((e instanceof T.ParseError ? "Cannot read the model: " : "") + (e.message || String(e)) + ". The previous figure is kept.");
+        return false;
+      }
+      var old = { view: view, x0: state.x0 };
+      view = { problem: problem, xlim: xlim, ylim: ylim, box: box, names: ["x1", "x2"] };
+      state.x0 = [xlim[0] + 0.55 * (xlim[1] - xlim[0]), ylim[0] + 0.55 * (ylim[1] - ylim[0])];
+      setBox();
+      if (!update(true)) {                                  // no run from there: keep the old figure
+        view = old.view; state.x0 = old.x0; setBox();
+        if (view === builtIn) { canvas.hidden = true; img.hidden = false; }
+        return false;
+      }
+      clearError();
+      img.hidden = true; canvas.hidden = false;
+      selP.value = "custom";
+      root.setAttribute("data-lm-model", "own");
+      return true;
+    }
+    function backToBook() {
+      clearError();
+      view = builtIn; canvas.hidden = true; img.hidden = false; setBox();
+      state.x0 = D.starts[0].slice(); selP.value = "0";
+      root.setAttribute("data-lm-model", "book");
+      update(true);
+    }
+
+    // ---------------------------------------------------------------- events
+    function updateLamText() {
+      lamText.textContent = (state.strategy === "trust-region" ? "λ₀ = " + fmt(lam0(), 3) + " (Δ₀ = ‖D₀x₀‖/λ₀)" : "λ₀ = " + fmt(lam0(), 3));
+    }
+    function setStart(x) {
+      state.x0 = x; selP.value = "custom";
+      if (!update(true)) { return; }
+      clearError();
+    }
+    var pending = null, scheduled = false;
+    function schedule(fn) {
+      pending = fn;
+      if (!scheduled) { scheduled = true; requestAnimationFrame(function () { scheduled = false; var f = pending; pending = null; if (f) { f(); } }); }
+    }
+    function dataPoint(ev) {
+      var rect = svg.getBoundingClientRect();
+      var vx = (ev.clientX - rect.left) / rect.width * W, vy = (ev.clientY - rect.top) / rect.height * H, b = view.box;
+      if (vx < b[0] || vx > b[0] + b[2] || vy < b[1] || vy > b[1] + b[3]) { return null; }
+      return [view.xlim[0] + (vx - b[0]) / b[2] * (view.xlim[1] - view.xlim[0]), view.ylim[1] - (vy - b[1]) / b[3] * (view.ylim[1] - view.ylim[0])];
+    }
+    var dragging = false;
+    svg.addEventListener("pointerdown", function (ev) {
+      var x = dataPoint(ev);
+      if (!x) { return; }
+      dragging = true;
+      try { svg.setPointerCapture(ev.pointerId); } catch (e) { /* a synthetic event has no capture */ }
+      ev.preventDefault();
+      setStart(x);
+    });
+    svg.addEventListener("pointermove", function (ev) {
+      if (!dragging) { return; }
+      var x = dataPoint(ev);
+      if (x) { schedule(function () { setStart(x); }); }
+    });
+    ["pointerup", "pointercancel"].forEach(function (t) { svg.addEventListener(t, function () { dragging = false; }); });
+    inLam.addEventListener("input", function () { state.logLam = +inLam.value; updateLamText(); schedule(function () { update(false); }); });
+    selS.addEventListener("change", function () { state.strategy = selS.value; updateLamText(); update(false); });
+    selD.addEventListener("change", function () { state.scale = selD.value; update(false); });
+    selC.addEventListener("change", function () { state.compare = selC.value; update(false, true); });
+    selP.addEventListener("change", function () {
+      if (selP.value === "custom") { return; }
+      if (view !== builtIn) { backToBook(); }
+      state.x0 = D.starts[+selP.value].slice(); update(true); selP.value = String(D.starts.indexOf(D.starts[+selP.value]));
+    });
+    cbGN.addEventListener("change", function () { state.gn = cbGN.checked; update(false, true); });
+    cbGD.addEventListener("change", function () { state.gd = cbGD.checked; update(false, true); });
+    inIt.addEventListener("input", function () { state.j = +inIt.value; drawStep(); });
+    prev.addEventListener("click", function () { if (state.j > 0) { state.j--; inIt.value = String(state.j); drawStep(); } });
+    next.addEventListener("click", function () { if (state.j < run.history.length) { state.j++; inIt.value = String(state.j); drawStep(); } });
+    apply.addEventListener("click", applyModel);
+    back.addEventListener("click", backToBook);
+    copyBtn.addEventListener("click", function () {
+      var text = tsv();
+      function fallback() {
+        var range = document.createRange(); range.selectNodeContents(table);
+        var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+        copyBtn.textContent = "table selected: press Ctrl+C (⌘C) to copy";
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(function () { copyBtn.textContent = "copied " + run.history.length + " rows"; }, fallback);
+      } else { fallback(); }
+    });
+
+    // for tests and the benchmark: the state, and a way to drive it without a pointer
+    this.state = state;
+    this.run = function () { return run; };
+    this.setStart = setStart;
+    this.setLogLambda = function (v) { inLam.value = String(v); state.logLam = +inLam.value; updateLamText(); update(false); };
+    this.toPixel = function (x) { return pt(x); };
+    this.tsv = tsv;
+    this.applyModel = applyModel;
+
+    setBox();
+    updateLamText();
+    update(true);
+    root.setAttribute("data-lm-ready", "1");
+  }
+
+  function initAll() {
+    var roots = document.querySelectorAll("div.lm-explorer:not([data-lm-ready])");
+    for (var i = 0; i < roots.length; i++) {
+      try { roots[i].lmExplorer = new Explorer(roots[i]); }
+      catch (e) { roots[i].setAttribute("data-lm-failed", String(e && e.message)); throw e; }
+    }
+  }
+  window.lmExplorer = { init: initAll, Explorer: Explorer };
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", initAll); } else { initAll(); }
+})();

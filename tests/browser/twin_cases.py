@@ -1,0 +1,143 @@
+"""Shared by the twin's conformance test (tests/browser/test_twin.py) and the benchmark:
+the cases (problem × strategy × scaling × random starts × λ₀), the Python runs, and the
+comparison with the JavaScript twin's runs (lm/viz/twin.js)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+import lm
+from lm.viz.explore import STRATEGIES, make_strategy
+from lm.viz.plots import problem_window
+from lm.viz.twin import js_source, symbolic_problem
+
+SCALES = ("marquardt", "levenberg")
+MAX_NFEV = 200
+NEAR = 1e-9  # a decision this close (relative) to its threshold may be flipped by rounding
+
+
+def explorer_problems():
+    """Every problem an explorer of the book shows, and two more the page supports."""
+    P = lm.problems
+    return [P.rosenbrock(), P.beale(), P.powell_badly_scaled(), P.nist("Misra1a"), P.jennrich_sampson(),
+            P.freudenstein_roth()]
+
+
+def make_cases(problems, n_starts: int = 50, seed: int = 0):
+    """For each problem, strategy and scaling: n_starts random starts in the plot window,
+    each with two λ₀ drawn log-uniformly from [1e-4, 1e4] (every 10th: the solver's default)."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for ip, problem in enumerate(problems):
+        (a, b), (c, d) = problem_window(problem)
+        for strategy in STRATEGIES:
+            for scale in SCALES:
+                for k in range(n_starts):
+                    x0 = [float(rng.uniform(a, b)), float(rng.uniform(c, d))]
+                    for j in range(2):
+                        lam0 = None if (k % 10 == 0 and j == 0) else float(10 ** rng.uniform(-4, 4))
+                        cases.append({"p": ip, "damping": strategy, "scale": scale, "lam0": lam0, "x0": x0})
+    return cases
+
+
+def python_run(fun, jac, case):
+    x0 = np.array(case["x0"])
+    damping = case["damping"] if case["lam0"] is None else make_strategy(case["damping"], case["lam0"], None, x0)
+    try:
+        return lm.levenberg_marquardt(fun, x0, jac, damping=damping, scale=case["scale"], max_nfev=MAX_NFEV)
+    except ValueError:  # a start where r or J is not finite: the twin must refuse it too
+        return None
+
+
+JS_HARNESS = """
+(input) => {
+  const T = window.lmTwin;
+  const problems = input.specs.map(s => T.compileProblem(s));
+  return input.cases.map(c => {
+    let res;
+    try {
+      res = T.solve(problems[c.p], c.x0, {damping: c.damping, scale: c.scale, lam0: c.lam0,
+                                          maxNfev: input.maxNfev, margins: true});
+    } catch (e) { return null; }
+    const h = res.history;
+    return {status: res.status, nit: res.nit, nfev: res.nfev,
+            acc: h.map(s => s.accepted ? "1" : "0").join(""),
+            t: h.flatMap(s => s.x_trial), lam: h.map(s => s.lam),
+            Delta: h.map(s => s.Delta), margins: res.margins, x: res.x};
+  });
+}
+"""
+
+
+def page_html() -> str:
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>twin</title></head><body>"
+            f"<script>{js_source('twin.js')}</script></body></html>")
+
+
+def js_input(problems, cases):
+    return {"specs": [symbolic_problem(p).js_spec() for p in problems], "cases": cases, "maxNfev": MAX_NFEV}
+
+
+def _close(a, b) -> bool:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.shape != b.shape:
+        return False
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    if not np.array_equal(fa, fb) or not np.array_equal(a[~fa], b[~fb]):
+        return False
+    return bool(np.all(np.abs(a[fa] - b[fb]) <= np.maximum(1e-8 * np.abs(b[fb]), 1e-12)))
+
+
+def compare(problems, cases, js_results):
+    """(agree, near_threshold, disagree): lists of (case, reason)."""
+    numeric = [symbolic_problem(p).numeric() for p in problems]
+    agree, near, bad = [], [], []
+    for case, js in zip(cases, js_results):
+        fun, jac = numeric[case["p"]]
+        py = python_run(fun, jac, case)
+        if py is None or js is None:
+            (agree if (py is None) == (js is None) else bad).append((case, "start refused" if py is None else "one side refused"))
+            continue
+        acc = "".join("1" if s.accepted else "0" for s in py.history)
+        trial = [v for s in py.history for v in s.x_trial]
+        lam = [s.lam for s in py.history]
+        reasons = []
+        if acc != js["acc"]:
+            reasons.append(f"accepted/rejected {acc} vs {js['acc']}")
+        if py.status != js["status"]:
+            reasons.append(f"status {py.status} vs {js['status']}")
+        if not reasons and not (_close(js["t"], trial) and _close(js["lam"], lam)):
+            reasons.append("iterates differ")
+        if not reasons:
+            agree.append((case, ""))
+            continue
+        # where did they part? the first differing trial step (or the last one, for the status)
+        n = min(len(acc), len(js["acc"]))
+        first = next((j for j in range(n) if acc[j] != js["acc"][j]), n - 1)
+        margins = [m for m in js["margins"][max(first - 1, 0):first + 1] if m is not None]
+        if margins and min(margins) <= NEAR:
+            near.append((case, "; ".join(reasons) + f" (margin {min(margins):.1e} at trial {first})"))
+        else:
+            bad.append((case, "; ".join(reasons)))
+    return agree, near, bad
+
+
+if __name__ == "__main__":  # quick check with node: python tests/twin_cases.py
+    import subprocess
+    import tempfile
+
+    problems = explorer_problems()
+    import sys
+    cases = make_cases(problems, n_starts=int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    with tempfile.NamedTemporaryFile("w", suffix=".js", delete=False) as fh:
+        fh.write("global.window = global;\n" + js_source("twin.js") + "\nconst input = " + json.dumps(js_input(problems, cases)) +
+                 ";\nconsole.log(JSON.stringify((" + JS_HARNESS + ")(input)));\n")
+    out = subprocess.run(["node", fh.name], capture_output=True, text=True, check=True).stdout
+    agree, near, bad = compare(problems, cases, json.loads(out))
+    print(len(agree), len(near), len(bad))
+    from collections import Counter
+    print("near by problem", Counter(problems[c["p"]].name for c, _ in near))
+    print("bad by problem", Counter(problems[c["p"]].name for c, _ in bad))
+    for c, why in bad[:10]:
+        print(c, why)
