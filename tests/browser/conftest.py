@@ -56,15 +56,20 @@ def built_pages() -> list[str]:
         return []
     pages = []
     for path in sorted(HTML_DIR.rglob("*.html")):
-        rel = path.relative_to(HTML_DIR)
-        if rel.parts[0] in NON_PAGE_DIRS or rel.as_posix() in NON_PAGES:
+        rel = edition_relative(path.relative_to(HTML_DIR).as_posix())
+        if rel.split("/")[0] in NON_PAGE_DIRS or rel in NON_PAGES:
             continue
-        pages.append(rel.as_posix())
+        pages.append(path.relative_to(HTML_DIR).as_posix())
     return pages
 
 
+def edition_relative(rel: str) -> str:
+    """A page's path within its edition: the Chinese edition is built into _build/html/zh/."""
+    return rel[len("zh/"):] if rel.startswith("zh/") else rel
+
+
 def content_pages() -> list[str]:
-    return [p for p in built_pages() if p not in HELPER_PAGES]
+    return [p for p in built_pages() if edition_relative(p) not in HELPER_PAGES]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
