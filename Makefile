@@ -24,7 +24,7 @@ $(STAMP): requirements.txt pyproject.toml
 # Build the HTML book: the English edition into _build/html and the Chinese edition (zh/)
 # into _build/html/zh. -W -n --keep-going: any warning (including nitpicky broken
 # references) fails the build, after reporting all of them. Executed notebooks are cached
-# in .jupyter_cache and zh/.jupyter_cache, so unchanged chapters are not re-run.
+# in .jupyter_cache and zh/_build/.jupyter_cache, so unchanged chapters are not re-run.
 book: book-en book-zh
 
 book-en: venv
@@ -89,4 +89,4 @@ bench: venv
 	$(BIN)/python benchmarks/build_figures.py --readme
 
 clean:
-	rm -rf _build .jupyter_cache .pytest_cache .hypothesis zh/_build zh/.jupyter_cache
+	rm -rf _build .jupyter_cache .pytest_cache .hypothesis zh/_build

@@ -77,11 +77,13 @@ def prose_blocks(path: Path) -> list[str]:
     text = re.sub(r"^(`{3,}|~{3,})\{(code-cell|code-block|code|literalinclude|math)\}.*?^\1\s*$", "", text,
                   flags=re.DOTALL | re.MULTILINE)
     text = re.sub(r"^(`{3,})(python|text|bash|console|)\n.*?^\1\s*$", "", text, flags=re.DOTALL | re.MULTILINE)
+    # directive fences before inline code (a fence's backticks are not inline code); titles stay prose
+    text = re.sub(r"^\s*(`{3,}|:{3,})\{(solution-start|solution-end)\}.*$", "", text, flags=re.MULTILINE)
+    text = re.sub(r"^\s*(`{3,}|:{3,})(\{[^}]*\})?", "", text, flags=re.MULTILINE)
     text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.DOTALL)
     text = re.sub(r"\{math\}`[^`]*`|\$[^$\n]+\$", " ", text)
     text = re.sub(r"\{[a-z:-]+\}`[^`]*`", " ", text)          # roles: {doc}`...`, {cite}`...`
-    text = re.sub(r"^\s*(`{3,}|:{3,}).*$", "", text, flags=re.MULTILINE)  # fences (before inline code)
-    text = re.sub(r"``[^`]*``|`[^`\n]*`", " ", text)           # inline code
+    text = re.sub(r"``[^`\n]*``|`[^`\n]*`", " ", text)         # inline code (within a line)
     text = re.sub(r"\]\([^)]*\)|https?://\S+", " ", text)     # link targets
     text = re.sub(r"^\s*:[a-z-]+:.*$", "", text, flags=re.MULTILINE)   # directive options
     text = re.sub(r"^\(.*\)=\s*$", "", text, flags=re.MULTILINE)     # labels
@@ -125,6 +127,14 @@ def test_the_prose_checker_catches_english():
     assert code_tokens('x = f("a")  # one\n') == code_tokens('x = f("甲")  # 一\n')
     assert code_tokens("x = f(a)\n") != code_tokens("x = f(b)\n")
     assert code_tokens("y = 1\n") != code_tokens("y = 2\n")
+
+
+def test_the_prose_checker_ignores_math_and_directive_fences(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("中文。\n\n```{math}\n:label: eq\n\\left(J^\\top J + \\lambda D^2\\right) p = -J^\\top r\n```\n\n"
+                    "```{exercise} 习题\n:label: ex\n\n用 `lm` 求解。\n```\n\n```{solution-start} ex\n:class: dropdown\n```\n\n"
+                    "This paragraph was left in English by mistake.\n", encoding="utf-8")
+    assert [b for b in prose_blocks(page) if not CJK.search(b)] == ["This paragraph was left in English by mistake."]
 
 
 HTML = ROOT / "_build" / "html"
