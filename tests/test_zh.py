@@ -74,16 +74,16 @@ def prose_blocks(path: Path) -> list[str]:
     role targets, directive options and link targets removed."""
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.DOTALL)
-    text = re.sub(r"^(`{3,}|~{3,})\{(code-cell|code-block|code|literalinclude)\}.*?^\1\s*$", "", text,
+    text = re.sub(r"^(`{3,}|~{3,})\{(code-cell|code-block|code|literalinclude|math)\}.*?^\1\s*$", "", text,
                   flags=re.DOTALL | re.MULTILINE)
     text = re.sub(r"^(`{3,})(python|text|bash|console|)\n.*?^\1\s*$", "", text, flags=re.DOTALL | re.MULTILINE)
     text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.DOTALL)
     text = re.sub(r"\{math\}`[^`]*`|\$[^$\n]+\$", " ", text)
     text = re.sub(r"\{[a-z:-]+\}`[^`]*`", " ", text)          # roles: {doc}`...`, {cite}`...`
+    text = re.sub(r"^\s*(`{3,}|:{3,}).*$", "", text, flags=re.MULTILINE)  # fences (before inline code)
     text = re.sub(r"``[^`]*``|`[^`\n]*`", " ", text)           # inline code
     text = re.sub(r"\]\([^)]*\)|https?://\S+", " ", text)     # link targets
     text = re.sub(r"^\s*:[a-z-]+:.*$", "", text, flags=re.MULTILINE)   # directive options
-    text = re.sub(r"^\s*(`{3,}|:{3,}).*$", "", text, flags=re.MULTILINE)  # fences
     text = re.sub(r"^\(.*\)=\s*$", "", text, flags=re.MULTILINE)     # labels
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL)
     return [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
