@@ -107,13 +107,16 @@ WIDEST_ELEMENTS_JS = """() => {
 
 # Phone layout (390 px): table cells that break inside a word, display math that overflows
 # its box without a scroll cue, and how far each figure image is shrunk.
-PHONE_LAYOUT_JS = """() => {
+PHONE_LAYOUT_JS = """async () => {
+  await document.fonts.ready;                      // measure the final layout
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
   const main = document.querySelector('main') || document.body;
   const broken = [];
   const wordChar = /[\\p{L}\\p{N}]/u;
   for (const cell of main.querySelectorAll('table td, table th')) {
     // a line break between two letters or digits: the cell broke inside a word
-    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+      n.parentElement.closest('mjx-container') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});  // not MathJax's hidden MathML
     let prev = null, found = null;
     for (let node = walker.nextNode(); node && !found; node = walker.nextNode()) {
       for (let i = 0; i < node.length && !found; i++) {
