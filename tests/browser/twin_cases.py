@@ -115,11 +115,18 @@ def compare(problems, cases, js_results):
         # where did they part? the first differing trial step (or the last one, for the status)
         n = min(len(acc), len(js["acc"]))
         first = next((j for j in range(n) if acc[j] != js["acc"][j]), n - 1)
+        # up to there the two runs must agree to the tolerance; their difference δ so far
+        # (rounding, amplified along the path) bounds how close to a threshold a decision
+        # must have been to flip
+        t_js, t_py = np.array(js["t"][:2 * first], float), np.array(trial[:2 * first], float)
+        ok = np.isfinite(t_py) & np.isfinite(t_js)
+        delta = float(np.max(np.abs(t_js[ok] - t_py[ok]) / np.maximum(np.abs(t_py[ok]), 1e-300), initial=0.0))
         margins = [m for m in js["margins"][max(first - 1, 0):first + 1] if m is not None]
-        if margins and min(margins) <= NEAR:
-            near.append((case, "; ".join(reasons) + f" (margin {min(margins):.1e} at trial {first})"))
+        prefix_ok = _close(t_js, t_py) and _close(js["lam"][:first], lam[:first])
+        if prefix_ok and margins and min(margins) <= max(NEAR, 1e3 * delta):
+            near.append((case, "; ".join(reasons) + f" (margin {min(margins):.1e} at trial {first}, δ = {delta:.1e})"))
         else:
-            bad.append((case, "; ".join(reasons)))
+            bad.append((case, "; ".join(reasons) + ("" if prefix_ok else f"; iterates differ before trial {first}")))
     return agree, near, bad
 
 
