@@ -397,7 +397,8 @@
       var nearGn = Math.sqrt(sq(Dp)) >= 0.99 * gnn;
       var step = { k: nit, x: x, cost: F, lam: lam, Delta: Delta, p: p, x_trial: xNew, cost_trial: costNew,
                    predicted: predicted, actual: actual, rho: rho, accepted: rho > 0,
-                   grad_norm: normInf(g), nfev: nfev, D: D };
+                   grad_norm: normInf(g), nfev: nfev, D: D,
+                   cond: sub.s.length === 2 ? sub.s[0] / sub.s[1] : Infinity };  // of J D^-1 (for the tests)
       history.push(step);
       if (step.accepted) {                                        // 8. move to x + p
         x = xNew; r = rNew; F = costNew; J = JNew;
