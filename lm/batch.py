@@ -19,7 +19,8 @@ Madsen, Nielsen & Tingleff (2004), Algorithm 3.16; Nocedal & Wright (2006), §10
 from __future__ import annotations
 
 import inspect
-import numbers
+import math
+from itertools import repeat
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
@@ -60,10 +61,17 @@ def _T(A: np.ndarray) -> np.ndarray:
     return A.transpose(0, 2, 1)
 
 
+def _pow(q: np.ndarray, e: float) -> np.ndarray:
+    """q ** e elementwise exactly as Python computes it for one float (C's pow). numpy's own
+    power (SIMD, or sqrt for e = ½) can differ in the last bit, and a last bit is enough to
+    send a long, ill-conditioned run elsewhere; so this one operation goes through math.pow."""
+    q = np.asarray(q, dtype=float)
+    return np.fromiter(map(math.pow, q.ravel().tolist(), repeat(e)), float, q.size).reshape(q.shape)
+
+
 def _pow_half(q: np.ndarray) -> np.ndarray:
-    """q ** 0.5 as Python computes it for a float (the C pow, not sqrt): the scalar solver
-    writes ``float(v @ v) ** 0.5``."""
-    return np.power(q, 0.5)
+    """q ** 0.5 as the scalar solver computes ``float(v @ v) ** 0.5`` (pow, not sqrt)."""
+    return _pow(q, 0.5)
 
 
 def _cost(r: np.ndarray) -> np.ndarray:
@@ -72,10 +80,11 @@ def _cost(r: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(c), c, np.inf)
 
 
-def _cosine(g, J, r) -> np.ndarray:
+def _cosine(g, Jnorm, r) -> np.ndarray:
     """max_j |J_jᵀr| / (‖J_j‖ ‖r‖) per fit (0 for r = 0; zero columns are skipped), as
-    ``lm.solver._cosine``."""
-    norms = np.linalg.norm(J, axis=1) * _pow_half(_sq(r))[:, None]
+    ``lm.solver._cosine``; ``Jnorm`` holds the column norms ‖J_j‖ (kept with J: they change
+    only when a fit moves)."""
+    norms = Jnorm * _pow_half(_sq(r))[:, None]
     nonzero = norms > 0
     ratio = np.abs(g) / np.where(nonzero, norms, 1.0)
     return np.max(np.where(nonzero, ratio, 0.0), axis=1, initial=0.0)
@@ -233,8 +242,9 @@ class _BatchLambda:
             self.lam[a] = np.where(up, lam / self.factor, grown * self.factor)
         elif self.kind is Nielsen:
             nu = self.nu[a]
-            with np.errstate(all="ignore"):
-                shrink = np.maximum(1 / 3, 1 - (2 * rho - 1) ** 3)
+            u = 2 * rho - 1
+            small = np.abs(u) < 1e100                           # (beyond, the factor is ⅓ anyway)
+            shrink = np.where(small, np.maximum(1 / 3, 1 - _pow(np.where(small, u, 0.0), 3.0)), 1 / 3)
             self.lam[a] = np.where(up, lam * shrink, grown * nu)
             self.nu[a] = np.where(up, 2.0, 2 * nu)
 
@@ -268,11 +278,12 @@ class _BatchScaling:
                 raise ValueError(f"scale must be 'marquardt', 'levenberg' or positive finite numbers of shape ({n},) or ({N}, {n}), got shape {D.shape}")
             self.kind, self.D = "fixed", np.broadcast_to(D, (N, n)).copy()
 
-    def update(self, J, idx):
+    def update(self, Jnorm, idx):
+        """D for the fits ``idx`` whose Jacobians have the column norms ``Jnorm``."""
         if self.kind == "levenberg":
-            return np.ones((len(idx), J.shape[2]))
+            return np.ones_like(Jnorm)
         if self.kind == "marquardt":                           # Moré 1978, eq. 6.3
-            self.D[idx] = np.maximum(self.D[idx], np.linalg.norm(J, axis=1))
+            self.D[idx] = np.maximum(self.D[idx], Jnorm)
             D = self.D[idx]
             return np.where(D > 0, D, 1.0)
         return self.D[idx]
@@ -283,9 +294,9 @@ class _BatchScaling:
 # returning a mask over the fits it is asked about (applied in the solver's order)
 
 
-def _gradient_test(g, J, r, gtol):
+def _gradient_test(g, Jnorm, r, gtol):
     """Status 1: the largest cosine between r and a column of J is ≤ gtol."""
-    return _cosine(g, J, r) <= gtol
+    return _cosine(g, Jnorm, r) <= gtol
 
 
 def _ftol_test(near_gn, predicted, actual, rho, cost, ftol):
@@ -304,9 +315,9 @@ def _negligible_rejection(accepted, Dp, Dx, xtol):
     return ~accepted & (Dp <= xtol * Dx)
 
 
-def _stationary(g, J, r, cost, cost0):
+def _stationary(g, Jnorm, r, cost, cost0):
     """Status 5 rather than −2: stationary to the precision of F."""
-    return (_cosine(g, J, r) <= CONSISTENT_COSINE) | (cost <= EPS**2 * cost0)
+    return (_cosine(g, Jnorm, r) <= CONSISTENT_COSINE) | (cost <= EPS**2 * cost0)
 
 
 def _no_progress(accepted, x, p):
@@ -628,7 +639,8 @@ def levenberg_marquardt_batch(
                          f"{np.flatnonzero(bad)[:10].tolist()}; check jac or choose other starting points")
     x = X0.copy()
     cost = 0.5 * _sq(r)                                         # F(x) = ½‖r‖²
-    D = scaling.update(J, everyone)                             # D² ≥ diag(JᵀJ), never shrinking
+    Jnorm = np.linalg.norm(J, axis=1)                           # column norms ‖J_j‖
+    D = scaling.update(Jnorm, everyone)                         # D² ≥ diag(JᵀJ), never shrinking
     g = _mv(_T(J), r)                                           # g = Jᵀr
     subs = _Subproblems.empty(N, m, n)
     subs.put(everyone, _Subproblems(r, J, D))
@@ -636,7 +648,7 @@ def levenberg_marquardt_batch(
     cost0 = cost.copy()
     nit = np.zeros(N, dtype=int)
     status = np.full(N, RUNNING)
-    status = _first(status, _gradient_test(g, J, r, gtol), 1)
+    status = _first(status, _gradient_test(g, Jnorm, r, gtol), 1)
     status = _first(status, _out_of_budget(prob.nfev + 1 + prob.evals_per_jac, max_nfev), 0)
 
     with np.errstate(all="ignore"):                 # overflow at a trial point is a rejected step
@@ -665,11 +677,12 @@ def levenberg_marquardt_batch(
             x[moved], r[moved], cost[moved] = x_new[accepted], r_new[accepted], cost_new[accepted]
             J[moved] = J_new[finite]
             nit[moved] += 1
-            D[moved] = scaling.update(J[moved], moved)
+            Jnorm[moved] = np.linalg.norm(J[moved], axis=1)
+            D[moved] = scaling.update(Jnorm[moved], moved)
             g[moved] = _mv(_T(J[moved]), r[moved])
             if moved.size:
                 subs.put(moved, _Subproblems(r[moved], J[moved], D[moved]))
-            status[a] = _after(status[a], subs.take(a), x[a], g[a], D[a], cost0[a],     # 9. stop?
+            status[a] = _after(status[a], subs.take(a), Jnorm[a], x[a], g[a], D[a], cost0[a],  # 9. stop?
                                x_old=x_old, p=p, cost=cost_old,
                                predicted=predicted, actual=actual, rho=rho, accepted=accepted,
                                near_gn=near_gn, nfev_next=prob.nfev[a] + 1 + prob.evals_per_jac,
@@ -680,15 +693,17 @@ def levenberg_marquardt_batch(
                        damping=type(make_damping(damping)).__name__)
 
 
-def _after(status, sub, x, g, D, cost0, *, x_old, p, cost, predicted, actual, rho, accepted,
+def _after(status, sub, Jnorm, x, g, D, cost0, *, x_old, p, cost, predicted, actual, rho, accepted,
            near_gn, nfev_next, ftol, xtol, gtol, max_nfev):
     """The status of each fit after its trial step (lm.solver._StoppingTests.after, in order)."""
-    status = _first(status, _gradient_test(g, sub.J, sub.r, gtol), 1)
+    status = _first(status, _gradient_test(g, Jnorm, sub.r, gtol), 1)
     status = _first(status, _ftol_test(near_gn, predicted, actual, rho, cost, ftol), 2)
     Dx = _pow_half(_sq(D * x))
     status = _first(status, _xtol_test(sub.gn, Dx, xtol), 3)
     negligible = _negligible_rejection(accepted, _pow_half(_sq(D * p)), Dx, xtol)
-    stationary = _stationary(g, sub.J, sub.r, cost, cost0)
+    i = np.flatnonzero(negligible & (status == RUNNING))       # (the cosine only where it decides)
+    stationary = np.zeros_like(negligible)
+    stationary[i] = _stationary(g[i], Jnorm[i], sub.r[i], cost[i], cost0[i])
     status = _first(status, negligible & stationary, 5)
     status = _first(status, negligible & ~stationary, -2)
     status = _first(status, _no_progress(accepted, x_old, p), 4)
