@@ -28,7 +28,7 @@ def _steps(x: np.ndarray, rel: float, typical: np.ndarray | None = None) -> np.n
     step is ``rel``.
     """
     size = np.abs(x) if typical is None else np.maximum(np.abs(x), typical)
-    h = rel * np.where(size > 0, size, 1.0)
+    h = rel * np.where(size >= np.finfo(float).tiny, size, 1.0)  # (a subnormal size: as zero)
     return (x + h) - x  # the step actually taken in floating point
 
 

@@ -24,23 +24,40 @@ from .subproblem import Subproblem
 __all__ = ["levenberg_marquardt", "LMResult", "Step", "STATUS_MESSAGES"]
 
 STATUS_MESSAGES = {
+    -3: ("x diverges: F no longer decreases while a parameter has grown beyond 1/√ε times its "
+         "start, max(|x0_j|, 1), or beyond 1000 times it with F no longer depending on it: "
+         "parameters run towards infinity, where F may approach its infimum"),
+    -2: ("jac does not match fun: steps predicted to decrease F clearly above its rounding level "
+         "fail even when negligible, and the model sees a clear downhill slope (a cosine between r "
+         "and a column of J > 1e-5); check jac with lm.check_jacobian"),
     -1: "stopped by the callback",
     0: "the maximum number of function evaluations (max_nfev) was reached",
     1: "gradient test: r is orthogonal to every column of J to within gtol (cosine ≤ gtol)",
-    2: "ftol test: actual and predicted relative reductions of the cost are ≤ ftol",
+    2: ("ftol test: actual and predicted relative reductions of the cost by a nearly undamped "
+        "step are ≤ max(ftol, 10ε) (ε: machine epsilon of the type fun computes in)"),
     3: "xtol test: the Gauss–Newton step is tiny, ‖D p_GN‖ ≤ xtol·‖Dx‖",
     4: "no further progress: the step no longer changes x in floating point",
-    5: ("F no longer decreases: a rejected step is negligible, ‖Dp‖ ≤ xtol·‖Dx‖, and x is "
-        "stationary to the precision of F (every cosine between r and a column of J ≤ 1e-5)"),
-    -2: ("jac does not match fun: the model sees a clear downhill slope (a cosine between r and "
-         "a column of J > 1e-5), "
-         "yet even negligible steps fail to decrease F; check jac with lm.check_jacobian"),
+    5: ("F cannot decrease to its precision: the Gauss–Newton step, the best the linear model "
+        "offers, predicts a reduction no larger than max(ftol, 10ε)·F (ε: machine epsilon of the type "
+        "fun computes in), or, after a negligible failed step, than 10 times the change of F "
+        "that rounding made there"),
+    -4: ("F stopped decreasing at its rounding level before x was shown stationary: a step "
+        "whose predicted reduction was below the rounding of F failed, or 5 steps in a row changed "
+        "F by no more than 10ε·F, while the Gauss–Newton step predicts more (if F should "
+        "decrease further, check jac with lm.check_jacobian)"),
 }
 
 # Below this cosine between r and the columns of J, a point where even negligible steps fail
-# is stationary to the precision of F. Above it, a correct J would make a short enough step
-# along −D⁻²g decrease F (ρ → 1 as p → 0): failing steps there mean jac contradicts fun.
+# is no evidence against jac: the failures may be rounding in F (status −4, not −2).
 CONSISTENT_COSINE = 1e-5
+
+# The change of F at a negligible or rounding-level step is one sample of F's rounding noise;
+# the noise level is taken as this many times that sample (one sample can be small by chance).
+NOISE_SAMPLES = 10
+
+# This many trial steps in a row that change F by at most NOISE_SAMPLES·ε·F (rounding level),
+# accepted or not, end the loop: F no longer decreases to its precision.
+STALL_STEPS = 5
 
 
 @dataclass
@@ -89,7 +106,7 @@ class LMResult:
     nit: int  #: accepted steps
     status: int  #: why the loop ended: a key of STATUS_MESSAGES
     message: str
-    success: bool  #: True when a convergence test (status ≥ 1) ended the loop
+    success: bool  #: True when a convergence test (status 1–5) ended the loop
     history: list = field(default_factory=list)  #: one :class:`Step` per trial step
     x0: Optional[np.ndarray] = None
     damping: str = ""
@@ -153,12 +170,17 @@ def levenberg_marquardt(
     scale : ``"marquardt"``: D = column norms of J, kept monotone (Marquardt 1963,
         Moré 1978), which makes the method invariant to the units of the parameters;
         ``"levenberg"``: D = I (Levenberg 1944); or a fixed positive vector.
-    ftol : stop when the actual and the predicted reduction are both ≤ ftol·F(x).
+    ftol : stop when a nearly undamped step's actual and predicted reductions are both
+        ≤ ftol·F(x) (status 2), or when even the Gauss–Newton step predicts a reduction
+        ≤ ftol·F(x) (status 5). Values below 10ε (ε: machine epsilon of the type ``fun``
+        returns, 1.2e-7 for float32) act as 10ε: smaller reductions are rounding.
     xtol : stop when the undamped (Gauss–Newton) step from x is tiny, ‖D p_GN‖ ≤ xtol·‖Dx‖:
         x is then a stationary point to about xtol relative accuracy whatever λ is (status 3;
         a test on *accepted* damped steps would fire falsely while a large λ keeps them
-        short). Also stop when a *rejected* step is that short: more damping cannot help;
-        status 5 if x is stationary to the precision of F, else −2 (jac contradicts fun).
+        short). A *rejected* step that short, or one whose predicted reduction is below
+        ε·F, ends the loop too (more damping cannot help): status 5 if the Gauss–Newton
+        step promises no more than the rounding noise of F just seen, −3 if x diverges,
+        −4 if F stopped decreasing at its rounding level, −2 if jac contradicts fun.
     gtol : stop when max_j |J_jᵀr| / (‖J_j‖‖r‖) ≤ gtol: the largest cosine between r and a
         column of J (MINPACK's test; invariant to the units of the parameters).
     max_nfev : the most evaluations of fun, difference Jacobians included; never exceeded.
@@ -194,7 +216,8 @@ def levenberg_marquardt(
     strategy.start(sub, x)
     history: list[Step] = []
     nit = 0                                                         # accepted steps so far
-    tests = _StoppingTests(ftol, xtol, gtol, max_nfev, callback, cost)
+    tests = _StoppingTests(ftol, xtol, gtol, max_nfev, callback, cost,
+                           np.maximum(np.abs(x), 1.0), counter.eps_F)
     status = tests.at_start(g, J, r, counter.n + 1 + evals_per_jac)
     with np.errstate(all="ignore"):                                 # overflow at a trial point is
         while status is None:                                       # just a rejected step
@@ -254,6 +277,9 @@ class _StoppingTests:
     max_nfev: int
     callback: Optional[Callable]
     cost0: float  #: F(x₀), the scale against which a residual counts as rounding noise
+    x0_size: np.ndarray  #: max(|x₀_j|, 1): the scale against which x counts as running off
+    eps_F: float  #: relative rounding of F: machine ε of fun's output type (float32: 1.2e-7)
+    stalled: int = 0  #: trial steps in a row that changed F by no more than its rounding level
 
     def at_start(self, g, J, r, nfev_next) -> Optional[int]:
         """Status before the first trial: x₀ already stationary, or no budget for a trial."""
@@ -271,23 +297,52 @@ class _StoppingTests:
             return 1
         # ftol only for a nearly undamped step: a heavily damped step predicts little
         # progress merely because it is short, not because F cannot decrease further
-        tiny = self.ftol * step.cost
+        tiny = max(self.ftol, NOISE_SAMPLES * self.eps_F) * step.cost   # not below F's rounding
         if near_gn and step.predicted <= tiny and abs(step.actual) <= tiny and step.rho <= 2:
             return 2
         Dx = _sq(D * x) ** 0.5
         if sub.gauss_newton_norm() <= self.xtol * Dx:
             return 3
-        if not step.accepted and _sq(D * step.p) ** 0.5 <= self.xtol * Dx:
-            # more damping would only shorten a step that is already negligible
-            return 5 if self._stationary(g, sub.J, r, step.cost) else -2
-        if not step.accepted and np.array_equal(step.x + step.p, step.x):
-            return 4
+        F = step.cost if not step.accepted else step.cost_trial    # F at x
+        promised = sub.gauss_newton_reduction()                      # the most any step can gain
+        if promised <= max(self.ftol, NOISE_SAMPLES * self.eps_F) * F:
+            return -3 if self._diverged(x, sub) else 5
+        # F changed only at its rounding level: STALL_STEPS such trials in a row end the loop
+        self.stalled = self.stalled + 1 if abs(step.actual) <= NOISE_SAMPLES * self.eps_F * step.cost else 0
+        if self.stalled >= STALL_STEPS:
+            nothing_left = promised <= NOISE_SAMPLES * abs(step.actual)
+            return self._why_no_decrease(step, r, g, x, sub, nothing_left)
+        if not step.accepted:
+            rounding = step.predicted <= self.eps_F * F              # promised less than F's rounding
+            negligible = _sq(D * step.p) ** 0.5 <= self.xtol * Dx   # more damping cannot help
+            if rounding or negligible:
+                # the change of F at such a short step is rounding noise: one sample of its size
+                noise = NOISE_SAMPLES * abs(step.actual)
+                nothing_left = promised <= noise or F <= self.eps_F**2 * self.cost0
+                return self._why_no_decrease(step, r, g, x, sub, nothing_left)
+            if np.array_equal(step.x + step.p, step.x):
+                return 4
         return 0 if nfev_next > self.max_nfev else None
 
-    def _stationary(self, g, J, r, cost) -> bool:
-        """Stationary to the precision of F: r (nearly) orthogonal to the columns of J, or
-        r reduced to rounding noise (F ≤ ε²·F(x₀)), where its direction means nothing."""
-        return _cosine(g, J, r) <= CONSISTENT_COSINE or cost <= np.finfo(float).eps ** 2 * self.cost0
+    def _diverged(self, x, sub) -> bool:
+        """Some parameter has grown beyond 1/√ε times its start, max(|x₀_j|, 1), or beyond
+        1000 times it while F no longer depends on it (its column of J has fallen below √ε
+        of its largest norm so far, D_j): x runs off towards infinity."""
+        grown = np.abs(x) / self.x0_size
+        faded = np.linalg.norm(sub.J, axis=0) <= np.sqrt(self.eps_F) * sub.D
+        return bool(np.any(grown > 1 / np.sqrt(self.eps_F)) or np.any((grown > 1e3) & faded))
+
+    def _why_no_decrease(self, step: Step, r, g, x, sub, nothing_left: bool) -> int:
+        """A failed step after which no shorter step can help, or a stall: is x running off
+        (−3), a minimizer to F's precision (5), stopped by rounding (−4), or does jac
+        contradict fun (−2)?"""
+        if self._diverged(x, sub):
+            return -3
+        if nothing_left:                   # no step promises a reduction beyond F's precision
+            return 5
+        if step.predicted <= self.eps_F * step.cost or _cosine(g, sub.J, r) <= CONSISTENT_COSINE:
+            return -4                      # failures at the rounding level of F
+        return -2                          # clear predicted decrease, yet even tiny steps fail
 
 
 def _cosine(g, J, r) -> float:
@@ -343,6 +398,7 @@ class _Scaling:
 class _Counter:
     n = 0  # calls of fun
     njev = 0  # Jacobian evaluations
+    eps_F = float(np.finfo(float).eps)  # machine ε of the type fun computes in
 
 
 def _prepare(fun, x0, jac, args, kwargs):
@@ -369,6 +425,8 @@ def _prepare(fun, x0, jac, args, kwargs):
     if r.ndim != 1 or r.size == 0 or r.dtype.kind not in "biuf":
         hint = " (return the residual vector r, not the cost ½‖r‖²)" if r.ndim == 0 else ""
         raise ValueError(f"fun must return a non-empty 1-D real array of residuals, got shape {r.shape} dtype {r.dtype}{hint}")
+    if r.dtype.kind == "f":
+        counter.eps_F = max(counter.eps_F, float(np.finfo(r.dtype).eps))
     r = r.astype(float)
     shape = r.shape
     if not np.all(np.isfinite(r)):

@@ -76,6 +76,13 @@ class Subproblem:
             self._gn_norm = np.inf if np.any(self.c[~nonzero] != 0) else float(t @ t) ** 0.5
         return self._gn_norm
 
+    def gauss_newton_reduction(self) -> float:
+        """L(0) − L(p_GN) = ½‖U_kᵀr‖² over the singular values above the cutoff (those below
+        it are rounding, their directions arbitrary): the largest reduction of F that the
+        linear model promises for any step (the stopping tests ask for it)."""
+        c = self.c[self.s > self.cutoff]
+        return 0.5 * float(c @ c)
+
     def lam_for_radius(self, Delta: float, rtol: float = 0.1) -> float:
         """The λ ≥ 0 whose step has ‖D p(λ)‖ = Δ (λ = 0 if the Gauss–Newton step fits).
 

@@ -1,0 +1,103 @@
+"""The stopping rules: no false "jac does not match fun" with a correct Jacobian, no success
+on a diverging run, a short tail once F cannot decrease, and a wrong Jacobian still caught
+(the wrong-Jacobian tests of test_solver.py stay as they are)."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lm
+from lm.damping import TrustRegion
+from lm.problems import MGH_PROBLEMS, beale, nist
+
+
+def _tail(res):
+    """Evaluations of fun after the last accepted step."""
+    last = max((s.nfev for s in res.history if s.accepted), default=1)
+    return res.nfev - last
+
+
+def test_flat_tail_of_a_correct_model_is_not_blamed_on_jac():
+    """r = 1 + e^{−x}: F tends to ½ as x → ∞ and rounds to ½ at x ≈ 37; the steps fail at
+    F's rounding level. Correct Jacobian: status −4 (rounding), never −2, never success."""
+    res = lm.levenberg_marquardt(lambda x: 1 + np.exp(-x), [0.0], lambda x: -np.exp(-x)[:, None])
+    assert res.status == -4 and not res.success and res.cost == 0.5
+    assert "rounding" in res.message
+
+
+@pytest.mark.parametrize("factor", [10, 100])
+def test_bard_running_to_infinity_says_x_diverges(factor):
+    """Bard from 10·x0 and 100·x0: x2, x3 → −∞ while F tends to its limit 17.4286/2
+    (Moré–Garbow–Hillstrom 1981). Status −3 ("x diverges"), not −2, not success."""
+    P = MGH_PROBLEMS["bard"]()
+    res = lm.levenberg_marquardt(P.fun, factor * P.x0, P.jac)
+    assert res.status == -3 and not res.success and "diverges" in res.message
+    assert np.isclose(2 * res.cost, 17.4286, rtol=1e-5) and res.x[1] < -1e8
+
+
+@pytest.mark.parametrize("name", ["BoxBOD", "MGH17"])
+def test_plateau_after_a_long_first_step_is_not_blamed_on_jac(name):
+    """MINPACK's Δ₀ = 100‖Dx₀‖ from NIST start 1: the run lands where the exponential has
+    underflowed and F is flat; the Jacobian is correct, so no status −2."""
+    P = nist(name)
+    res = lm.levenberg_marquardt(P.fun, P.starts[0], P.jac, damping=TrustRegion(factor=100))
+    assert res.status not in (-2, 0)
+
+
+@pytest.mark.parametrize("name", ["Misra1a", "Thurber", "MGH09", "BoxBOD", "DanWood"])
+@pytest.mark.parametrize("start", [0, 1])
+def test_float32_models_are_not_blamed_on_jac(name, start):
+    """A model evaluated in float32 has F rounded to ~1e-7 relative: with its correct
+    Jacobian (also in float32) the run ends near the float64 solution and never with −2."""
+    P = nist(name)
+    f32 = lambda b: P.fun(b.astype(np.float32)).astype(np.float32)  # noqa: E731
+    j32 = lambda b: P.jac(b.astype(np.float32)).astype(np.float32)  # noqa: E731
+    res = lm.levenberg_marquardt(f32, P.starts[start], j32)
+    assert res.status != -2
+    b = P.certified.params
+    assert np.allclose(res.x, b, rtol=1e-2)
+
+
+def test_a_diverging_run_is_no_success():
+    """Beale from (−1, 1.5) with Nielsen's damping runs out along x₁ → −∞ (the old rules
+    called it a success at a cosine of 1e-6)."""
+    P = beale()
+    res = lm.levenberg_marquardt(P.fun, [-1.0, 1.5], P.jac, damping="nielsen")
+    if abs(res.x[0]) > 1e3:
+        assert not res.success
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 6), st.integers(0, 4), st.integers(8, 40), st.integers(0, 10**6))
+def test_rank_deficient_linear_problems_stop_right_after_the_minimum(n, drop, m, seed):
+    """Linear r = Ax − b of rank k < n (MGH problems 33–34 are of this kind): the minimum
+    of lstsq is reached, and the loop ends at most 2 evaluations after it (MINPACK: 2)."""
+    rng = np.random.default_rng(seed)
+    k = max(1, n - 1 - drop)
+    A = rng.standard_normal((m, k)) @ rng.standard_normal((k, n))
+    b = rng.standard_normal(m)
+    res = lm.levenberg_marquardt(lambda x: A @ x - b, np.ones(n), lambda x: A)
+    best = np.linalg.lstsq(A, b, rcond=None)[0]
+    cost_star = 0.5 * np.sum((A @ best - b) ** 2)
+    assert res.success and res.cost <= cost_star * (1 + 1e-12) + 1e-300
+    reached = min(s.nfev for s in res.history if s.cost_trial <= cost_star * (1 + 1e-12) + 1e-300)
+    assert res.nfev - reached <= 2
+
+
+@pytest.mark.parametrize("n,m", [(5, 10), (5, 50)])
+def test_mgh_rank_one_linear_stops_after_two_evaluations(n, m):
+    """MGH problem 33 (linear, rank 1): minimum m(m−1)/(2(2m+1)) of the sum of squares."""
+    A = np.outer(np.arange(1, m + 1), np.arange(1, n + 1)).astype(float)
+    res = lm.levenberg_marquardt(lambda x: A @ x - 1, np.ones(n), lambda x: A)
+    assert res.success and np.isclose(2 * res.cost, m * (m - 1) / (2 * (2 * m + 1)), rtol=1e-12)
+    assert _tail(res) <= 2
+
+
+def test_a_tiny_correct_model_near_rounding_ends_fast():
+    """Once F is at its minimum to rounding, at most a few evaluations follow (MGH set)."""
+    for name in ("bard", "osborne_1", "box_3d"):
+        if name not in MGH_PROBLEMS:
+            continue
+        P = MGH_PROBLEMS[name]()
+        res = lm.levenberg_marquardt(P.fun, P.x0, P.jac)
+        assert res.success and _tail(res) <= 3, (name, res.status, _tail(res))
