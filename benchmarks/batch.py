@@ -13,13 +13,14 @@
    fits/s per worker, and the peak memory (RSS summed over this process and every process it
    started, sampled every 0.1 s); the first chunk is checked against the in-memory batch.
 
-Writes benchmarks/BATCH_RESULTS.md. Run: `.venv/bin/python benchmarks/batch.py`
+Writes benchmarks/BATCH_RESULTS.md (and the raw figures to benchmarks/batch_results.json). Run: `.venv/bin/python benchmarks/batch.py`
 (`--quick` for a smaller run: 10⁴ fits, 10⁵ through Dask). Not a test: the figures depend on
 the machine and its load, which the results file records.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import threading
@@ -160,7 +161,7 @@ def through_dask(N: int, chunk: int) -> dict:
 
     chunks = (chunk,) * (N // chunk) + ((N % chunk,) if N % chunk else ())
     seeds = np.arange(len(chunks)) + 100
-    blocks = da.map_blocks(lambda s: problem_block(chunk, int(s[0])), da.from_array(seeds, chunks=1)[:, None],
+    blocks = da.map_blocks(lambda s: problem_block(chunk, int(s.item())), da.from_array(seeds, chunks=1)[:, None],
                            dtype=float, chunks=(chunks, (3 + T.size,)))
     x0, y = blocks[:, :3], blocks[:, 3:]
     out = {"N": N, "chunk": chunk, "workers": 2}
@@ -182,7 +183,8 @@ def through_dask(N: int, chunk: int) -> dict:
     return out
 
 
-def report(speed, nist, dask_run) -> str:
+def report(results) -> str:
+    speed, nist, dask_run = results["speed"], results["nist"], results.get("dask")
     N = speed["N"]
     rate = lambda s, n=N: f"{n / s:,.0f}"  # noqa: E731
     lines = [
@@ -190,7 +192,8 @@ def report(speed, nist, dask_run) -> str:
         "",
         f"Written by `benchmarks/batch.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, load average at the start "
-        f"{LOAD_AT_START:.1f} (the machine was shared: times are pessimistic, their ratios less so).",
+        f"{results['load']:.1f} (Dask part: {results.get('load_dask', results['load']):.1f}; the machine was shared "
+        "with other jobs, so the times are pessimistic).",
         "",
         f"## {N:,} fits of y = A e^(−kt) + c (n = 3, m = {speed['m']}), analytic Jacobians",
         "",
@@ -248,15 +251,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10⁴ fits, 10⁵ through Dask")
     parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--only-dask", action="store_true", help="rerun only the Dask part (the rest from batch_results.json)")
     args = parser.parse_args()
     N, sample, N_dask, chunk = (10_000, 300, 100_000, 25_000) if args.quick else (100_000, 1000, 1_000_000, 50_000)
-    speed = speed_and_agreement(N, sample)
-    print(speed, flush=True)
-    nist = nist_repeated(N // 10)
-    print(nist, flush=True)
-    dask_run = None if args.no_dask else through_dask(N_dask, chunk)
-    print(dask_run, flush=True)
-    (ROOT / "benchmarks" / "BATCH_RESULTS.md").write_text(report(speed, nist, dask_run) + "\n", encoding="utf-8")
+    saved = ROOT / "benchmarks" / "batch_results.json"
+    if args.only_dask:  # keep the other figures of the last run
+        results = json.loads(saved.read_text(encoding="utf-8"))
+    else:
+        results = {"speed": speed_and_agreement(N, sample), "load": LOAD_AT_START}
+        print(results["speed"], flush=True)
+        results["nist"] = nist_repeated(N // 10)
+        print(results["nist"], flush=True)
+        results["dask"] = None
+    if not args.no_dask:
+        results["dask"] = through_dask(N_dask, chunk)
+        results["load_dask"] = LOAD_AT_START
+        print(results["dask"], flush=True)
+    saved.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    (ROOT / "benchmarks" / "BATCH_RESULTS.md").write_text(report(results) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
