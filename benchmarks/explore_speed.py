@@ -1,4 +1,17 @@
-"""How long one update of ``lm.viz.explore`` takes, per 2-parameter problem.
+"""How long one update of the explorers takes, per 2-parameter problem, and the page weight.
+
+**The website** (``lm.viz.static_explorer``: twin.js + explorer.js in headless Chromium): the
+median time of one λ₀ slider move and of one pointer move (a new start), each the solve in
+the page plus the redraw of the path overlay, the convergence panel and the table, with the
+browser's style and layout forced (``offsetHeight``) inside the timed span; goal ≤ 16 ms
+(one frame at 60 Hz). The five explorers of chapter 5 are timed on the built page, two more
+problems on saved pages. Also the weight of every built page with everything it loads
+(the HTML with its images, data URIs included; and with every script, style and font
+the theme and MathJax load, shared by all pages), largest first; goal ≤ 1.6 MB for the page
+with its images. Needs ``make book``
+and /usr/bin/chromium (skipped with a note otherwise).
+
+**JupyterLab** (``lm.viz.explore``, below):
 
 An update is what a move of the λ₀ slider costs: the solver run plus the redraw of the
 figure (Agg backend, no display): restore the cached contour background, ``set_data`` on
@@ -107,15 +120,137 @@ def table(rows) -> str:
     return head + body
 
 
+ROOT = HERE.parent
+SITE = ROOT / "_build" / "html"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SITE_TARGET_MS, WEIGHT_TARGET = 16.0, 1.6e6
+
+TIME_JS = """(args) => {
+  const [repeats, seed] = args, out = [];
+  let s = seed; const rnd = () => { s = (s * 16807) % 2147483647; return s / 2147483647; };
+  document.querySelectorAll('.lm-explorer[data-lm-ready]').forEach(root => {
+    const ex = root.lmExplorer, D = ex.data;
+    const slider = [], pointer = [], steps = [];
+    for (let i = 0; i < repeats; i++) {
+      const v = -4 + 8 * rnd();
+      let t = performance.now(); ex.setLogLambda(v); void root.offsetHeight; slider.push(performance.now() - t);
+      const x = [D.xlim[0] + rnd() * (D.xlim[1] - D.xlim[0]), D.ylim[0] + rnd() * (D.ylim[1] - D.ylim[0])];
+      t = performance.now(); ex.setStart(x); void root.offsetHeight; pointer.push(performance.now() - t);
+      steps.push(ex.run().history.length);
+    }
+    const med = a => { const b = a.slice().sort((p, q) => p - q); return b[Math.floor(b.length / 2)]; };
+    out.push({problem: root.getAttribute('data-lm-problem'), slider: med(slider), pointer: med(pointer),
+              steps: [Math.min(...steps), Math.max(...steps)]});
+  });
+  return out;
+}"""
+
+
+def _serve(directory: Path):
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def measure_site(repeats: int):
+    """Per-problem medians in Chromium, and the weight of every built page (bytes)."""
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    from lm.viz import static_explorer
+
+    extra = tempfile.mkdtemp()
+    for i, problem in enumerate([freudenstein_roth(), exponential_decay()]):
+        static_explorer(problem).save(Path(extra) / f"extra{i}.html")
+    site, other = _serve(SITE), _serve(Path(extra))
+    rows, weights = [], []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            base = f"http://127.0.0.1:{site.server_address[1]}/"
+            urls = [base + "chapters/05-levenberg-marquardt.html"] + [
+                f"http://127.0.0.1:{other.server_address[1]}/extra{i}.html" for i in range(2)]
+            for url in urls:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(url, wait_until="load")
+                page.wait_for_function("document.querySelectorAll('.lm-explorer[data-lm-ready]').length > 0")
+                rows += page.evaluate(TIME_JS, [repeats, 12345])
+                page.close()
+            for path in sorted(SITE.rglob("*.html")):
+                rel = path.relative_to(SITE).as_posix()
+                if rel.split("/")[0].startswith("_") or rel in ("index.html", "genindex.html", "search.html"):
+                    continue
+                page = browser.new_page()
+                sizes = {}
+
+                def on_response(response, sizes=sizes):
+                    try:
+                        sizes[response.url] = (len(response.body()), response.request.resource_type)
+                    except Exception:  # a redirect has no body
+                        pass
+
+                page.on("response", on_response)
+                page.goto(base + rel, wait_until="networkidle")
+                own = sum(n for n, kind in sizes.values() if kind in ("document", "image"))
+                weights.append((rel, own, sum(n for n, _ in sizes.values()), len(sizes)))
+                page.close()
+            browser.close()
+    finally:
+        site.shutdown()
+        other.shutdown()
+    weights.sort(key=lambda w: -w[1])
+    return rows, weights
+
+
+def site_section(repeats: int) -> str:
+    if not (SITE / "intro.html").is_file() or not Path(CHROMIUM).exists():
+        return "## The website\n\n(not measured: needs `make book` and /usr/bin/chromium)\n\n"
+    rows, weights = measure_site(repeats)
+    worst = max(max(r["slider"], r["pointer"]) for r in rows)
+    head = ("| problem | trial steps | λ₀ slider move | pointer move (new start) |\n|---|---|---:|---:|\n")
+    body = "".join(f"| {r['problem']} | {r['steps'][0]}–{r['steps'][1]} | {r['slider']:.2f} ms | {r['pointer']:.2f} ms |\n"
+                   for r in rows)
+    wt = ("| page | the page with its images | with everything it loads (theme, MathJax, fonts, scripts) | requests |\n"
+          "|---|---:|---:|---:|\n") + "".join(
+        f"| {w[0]} | {w[1] / 1e6:.2f} MB | {w[2] / 1e6:.2f} MB | {w[3]} |\n" for w in weights[:5])
+    return (
+        "## The website: one move in Chromium (solve in the page + redraw of overlay, panel, table)\n\n"
+        f"Median of {repeats} moves per explorer, random λ₀ in [10⁻⁴, 10⁴] and random starts in the window, "
+        "headless Chromium, desktop width.\n\n" + head + body
+        + f"\nGoal ≤ {SITE_TARGET_MS:.0f} ms: " + ("met" if worst <= SITE_TARGET_MS else "NOT met")
+        + f" (slowest median {worst:.2f} ms).\n\n"
+        "### Page weight (the five heaviest built pages)\n\n" + wt
+        + f"\nGoal ≤ {WEIGHT_TARGET / 1e6:.1f} MB for the largest page: "
+        + ("met" if weights[0][1] <= WEIGHT_TARGET else "NOT met") + f" ({weights[0][0]}: {weights[0][1] / 1e6:.2f} MB).\n\n"
+    )
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--out", type=Path, default=HERE / "explore_speed.md")
+    ap.add_argument("--site-only", action="store_true", help="skip the JupyterLab (matplotlib) part")
     args = ap.parse_args(argv)
+    site = site_section(max(args.repeats, 30))
+    if args.site_only:
+        md = "# Explorer update times\n\n" + site
+        print(md)
+        args.out.write_text(md, encoding="utf-8")
+        return
     rows = [measure(p, args.repeats) for p in problems()]
     worst = max(r["update"] for r in rows)
     md = (
-        "# explore() update times\n\n"
+        "# Explorer update times\n\n" + site + "## JupyterLab: `lm.viz.explore` (matplotlib)\n\n"
         f"Measured {datetime.date.today().isoformat()} by `benchmarks/explore_speed.py` "
         f"(median of {args.repeats} updates, Agg backend, Nielsen damping, λ₀ from 10⁻³ to 10³; "
         f"{platform.python_implementation()} {platform.python_version()}, matplotlib "

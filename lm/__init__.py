@@ -3,7 +3,7 @@
 The public face of the package: :func:`levenberg_marquardt`, its result :class:`LMResult`
 (one :class:`Step` record per trial step in ``history``), and :func:`check_jacobian`.
 Modules, one job each: ``solver`` (the loop), ``damping`` (strategies), ``subproblem`` (the
-damped step), ``jacobians`` (differences), ``stats`` (uncertainties), ``problems`` (test
+damped step), ``jacobians`` (differences), ``stats`` (uncertainties), ``batch`` (many fits at once), ``problems`` (test
 problems, NIST loader), ``symbolic`` (SymPy bridge), ``baselines`` (Gauss–Newton and
 gradient descent for comparison), ``viz`` (plots and explorers; imported on first use).
 
@@ -12,7 +12,7 @@ Madsen–Nielsen–Tingleff (2004), Nocedal–Wright (2006) ch. 10.
 """
 from importlib import import_module
 
-from . import baselines, damping, jacobians, problems, stats, subproblem, symbolic
+from . import baselines, batch, damping, jacobians, problems, stats, subproblem, symbolic
 from .jacobians import check_jacobian
 from .solver import LMResult, Step, levenberg_marquardt
 

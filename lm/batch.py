@@ -19,7 +19,8 @@ Madsen, Nielsen & Tingleff (2004), Algorithm 3.16; Nocedal & Wright (2006), §10
 from __future__ import annotations
 
 import inspect
-import numbers
+import math
+from itertools import repeat
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from .damping import Fixed, Marquardt, Nielsen, TrustRegion, make_damping
 from .jacobians import EPS, JACOBIAN_METHODS, _steps
-from .solver import (CONSISTENT_COSINE, STATUS_MESSAGES, LMResult, _check_max_nfev,
+from .solver import (CONSISTENT_COSINE, NOISE_SAMPLES, STALL_STEPS, STATUS_MESSAGES, LMResult, _check_max_nfev,
                      _check_tolerances, levenberg_marquardt)
 
 __all__ = ["levenberg_marquardt_batch", "BatchResult", "fit_dask", "DaskBatchResult",
@@ -60,10 +61,17 @@ def _T(A: np.ndarray) -> np.ndarray:
     return A.transpose(0, 2, 1)
 
 
+def _pow(q: np.ndarray, e: float) -> np.ndarray:
+    """q ** e elementwise exactly as Python computes it for one float (C's pow). numpy's own
+    power (SIMD, or sqrt for e = ½) can differ in the last bit, and a last bit is enough to
+    send a long, ill-conditioned run elsewhere; so this one operation goes through math.pow."""
+    q = np.asarray(q, dtype=float)
+    return np.fromiter(map(math.pow, q.ravel().tolist(), repeat(e)), float, q.size).reshape(q.shape)
+
+
 def _pow_half(q: np.ndarray) -> np.ndarray:
-    """q ** 0.5 as Python computes it for a float (the C pow, not sqrt): the scalar solver
-    writes ``float(v @ v) ** 0.5``."""
-    return np.power(q, 0.5)
+    """q ** 0.5 as the scalar solver computes ``float(v @ v) ** 0.5`` (pow, not sqrt)."""
+    return _pow(q, 0.5)
 
 
 def _cost(r: np.ndarray) -> np.ndarray:
@@ -72,10 +80,11 @@ def _cost(r: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(c), c, np.inf)
 
 
-def _cosine(g, J, r) -> np.ndarray:
+def _cosine(g, Jnorm, r) -> np.ndarray:
     """max_j |J_jᵀr| / (‖J_j‖ ‖r‖) per fit (0 for r = 0; zero columns are skipped), as
-    ``lm.solver._cosine``."""
-    norms = np.linalg.norm(J, axis=1) * _pow_half(_sq(r))[:, None]
+    ``lm.solver._cosine``; ``Jnorm`` holds the column norms ‖J_j‖ (kept with J: they change
+    only when a fit moves)."""
+    norms = Jnorm * _pow_half(_sq(r))[:, None]
     nonzero = norms > 0
     ratio = np.abs(g) / np.where(nonzero, norms, 1.0)
     return np.max(np.where(nonzero, ratio, 0.0), axis=1, initial=0.0)
@@ -136,6 +145,11 @@ class _Subproblems:
         t = np.where(nonzero, self.c / np.where(nonzero, self.s, 1.0), 0.0)
         lost = np.any(~nonzero & (self.c != 0), axis=1)
         return np.where(lost, np.inf, _pow_half(_sq(t)))
+
+    def gauss_newton_reduction(self):
+        """L(0) − L(p_GN) = ½‖U_kᵀr‖² per fit over the singular values above the cutoff: the
+        largest reduction of F the linear model promises (Subproblem.gauss_newton_reduction)."""
+        return 0.5 * _sq(np.where(self.s > self.cutoff[:, None], self.c, 0.0))
 
     def lam_for_radius(self, Delta, rtol: float = 0.1):
         """The λ ≥ 0 with ‖D p(λ)‖ = Δ per fit, by the safeguarded Newton iteration of
@@ -233,8 +247,9 @@ class _BatchLambda:
             self.lam[a] = np.where(up, lam / self.factor, grown * self.factor)
         elif self.kind is Nielsen:
             nu = self.nu[a]
-            with np.errstate(all="ignore"):
-                shrink = np.maximum(1 / 3, 1 - (2 * rho - 1) ** 3)
+            u = 2 * rho - 1
+            small = np.abs(u) < 1e100                           # (beyond, the factor is ⅓ anyway)
+            shrink = np.where(small, np.maximum(1 / 3, 1 - _pow(np.where(small, u, 0.0), 3.0)), 1 / 3)
             self.lam[a] = np.where(up, lam * shrink, grown * nu)
             self.nu[a] = np.where(up, 2.0, 2 * nu)
 
@@ -268,11 +283,12 @@ class _BatchScaling:
                 raise ValueError(f"scale must be 'marquardt', 'levenberg' or positive finite numbers of shape ({n},) or ({N}, {n}), got shape {D.shape}")
             self.kind, self.D = "fixed", np.broadcast_to(D, (N, n)).copy()
 
-    def update(self, J, idx):
+    def update(self, Jnorm, idx):
+        """D for the fits ``idx`` whose Jacobians have the column norms ``Jnorm``."""
         if self.kind == "levenberg":
-            return np.ones((len(idx), J.shape[2]))
+            return np.ones_like(Jnorm)
         if self.kind == "marquardt":                           # Moré 1978, eq. 6.3
-            self.D[idx] = np.maximum(self.D[idx], np.linalg.norm(J, axis=1))
+            self.D[idx] = np.maximum(self.D[idx], Jnorm)
             D = self.D[idx]
             return np.where(D > 0, D, 1.0)
         return self.D[idx]
@@ -280,17 +296,18 @@ class _BatchScaling:
 
 # ---------------------------------------------------------------------------------------
 # stopping tests: the rules of lm.solver._StoppingTests, one small function per test, each
-# returning a mask over the fits it is asked about (applied in the solver's order)
+# returning a mask over the fits it is asked about (applied in the solver's order by _after)
 
 
-def _gradient_test(g, J, r, gtol):
+def _gradient_test(g, Jnorm, r, gtol):
     """Status 1: the largest cosine between r and a column of J is ≤ gtol."""
-    return _cosine(g, J, r) <= gtol
+    return _cosine(g, Jnorm, r) <= gtol
 
 
-def _ftol_test(near_gn, predicted, actual, rho, cost, ftol):
-    """Status 2: a nearly undamped step whose actual and predicted reductions are ≤ ftol·F."""
-    tiny = ftol * cost
+def _ftol_test(near_gn, predicted, actual, rho, cost, ftol, eps_F):
+    """Status 2: a nearly undamped step whose actual and predicted reductions are
+    ≤ max(ftol, 10ε_F)·F (not below F's rounding)."""
+    tiny = max(ftol, NOISE_SAMPLES * eps_F) * cost
     return near_gn & (predicted <= tiny) & (np.abs(actual) <= tiny) & (rho <= 2)
 
 
@@ -299,19 +316,35 @@ def _xtol_test(gn, Dx, xtol):
     return gn <= xtol * Dx
 
 
-def _negligible_rejection(accepted, Dp, Dx, xtol):
-    """Status 5 or −2: a rejected step that is already negligible, ‖Dp‖ ≤ xtol·‖Dx‖."""
-    return ~accepted & (Dp <= xtol * Dx)
+def _nothing_promised(promised, F, ftol, eps_F):
+    """Status 5 (or −3 if x diverges): even the Gauss–Newton step promises no reduction
+    beyond max(ftol, 10ε_F)·F."""
+    return promised <= max(ftol, NOISE_SAMPLES * eps_F) * F
 
 
-def _stationary(g, J, r, cost, cost0):
-    """Status 5 rather than −2: stationary to the precision of F."""
-    return (_cosine(g, J, r) <= CONSISTENT_COSINE) | (cost <= EPS**2 * cost0)
+def _stalled(stalled, actual, cost, eps_F):
+    """The count of trial steps in a row that changed F by no more than 10ε_F·F."""
+    return np.where(np.abs(actual) <= NOISE_SAMPLES * eps_F * cost, stalled + 1, 0)
 
 
-def _no_progress(accepted, x, p):
+def _diverged(x, Jnorm, D, x0_size, eps_F):
+    """−3: a parameter beyond 1/√ε_F times max(|x₀_j|, 1), or beyond 1000 times it while its
+    column of J has faded below √ε_F·D_j."""
+    grown = np.abs(x) / x0_size
+    faded = Jnorm <= np.sqrt(eps_F) * D
+    return np.any(grown > 1 / np.sqrt(eps_F), axis=1) | np.any((grown > 1e3) & faded, axis=1)
+
+
+def _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F):
+    """After a failed step that no shorter step can improve, or a stall: −3 (x runs off),
+    5 (nothing left to gain), −4 (failures at F's rounding level) or −2 (jac contradicts fun)."""
+    rounding = (predicted <= eps_F * cost) | (cosine <= CONSISTENT_COSINE)
+    return np.where(diverged, -3, np.where(nothing_left, 5, np.where(rounding, -4, -2)))
+
+
+def _no_progress(x, p):
     """Status 4: a rejected step no longer changes x in floating point."""
-    return ~accepted & np.all(x + p == x, axis=1)
+    return np.all(x + p == x, axis=1)
 
 
 def _out_of_budget(nfev_next, max_nfev):
@@ -322,6 +355,39 @@ def _out_of_budget(nfev_next, max_nfev):
 def _first(status, mask, code):
     """Set ``code`` where ``mask`` holds and no earlier test has decided."""
     return np.where((status == RUNNING) & mask, code, status)
+
+
+def _after(status, stalled, sub, Jnorm, x, g, D, *, step, near_gn, nfev_next, fits, tol):
+    """The status of each fit after its trial step, and its stall count
+    (lm.solver._StoppingTests.after, test by test in the same order)."""
+    cost, predicted, actual, rho, accepted, p = (step[k] for k in ("cost", "predicted", "actual", "rho", "accepted", "p"))
+    eps_F = fits["eps_F"]
+    status = _first(status, _gradient_test(g, Jnorm, sub.r, tol["gtol"]), 1)
+    status = _first(status, _ftol_test(near_gn, predicted, actual, rho, cost, tol["ftol"], eps_F), 2)
+    Dx = _pow_half(_sq(D * x))
+    status = _first(status, _xtol_test(sub.gn, Dx, tol["xtol"]), 3)
+    F = np.where(accepted, step["cost_trial"], cost)                 # F at x
+    promised = sub.gauss_newton_reduction()                       # the most any step can gain
+    diverged = _diverged(x, Jnorm, D, fits["x0_size"], eps_F)
+    nothing = _nothing_promised(promised, F, tol["ftol"], eps_F)
+    status = _first(status, nothing & diverged, -3)
+    status = _first(status, nothing, 5)
+    open_ = status == RUNNING
+    stalled = np.where(open_, _stalled(stalled, actual, cost, eps_F), stalled)
+    cosine = np.zeros_like(cost)
+    ask = np.flatnonzero(open_)                                   # (the cosine only where it may decide)
+    cosine[ask] = _cosine(g[ask], Jnorm[ask], sub.r[ask])
+    stall = stalled >= STALL_STEPS
+    why = _why_no_decrease(promised <= NOISE_SAMPLES * np.abs(actual), diverged, predicted, cost, cosine, eps_F)
+    status = _first(status, stall, why)
+    rounding = predicted <= eps_F * F                             # promised less than F's rounding
+    negligible = _pow_half(_sq(D * p)) <= tol["xtol"] * Dx        # more damping cannot help
+    short = ~accepted & (rounding | negligible)
+    nothing_left = (promised <= NOISE_SAMPLES * np.abs(actual)) | (F <= eps_F**2 * fits["cost0"])
+    why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F)
+    status = _first(status, short, why)
+    status = _first(status, ~accepted & ~short & _no_progress(step["x"], p), 4)
+    return _first(status, _out_of_budget(nfev_next, tol["max_nfev"]), 0), stalled
 
 
 # ---------------------------------------------------------------------------------------
@@ -376,6 +442,8 @@ class _Problem:
             raise ValueError(f"fun must return a real array of shape (N, m) = ({self.N}, m), one row of "
                              f"residuals per fit, got shape {R.shape} dtype {R.dtype}{hint}")
         self.m = R.shape[1]
+        # relative rounding of F: machine ε of the type fun computes in (float32: 1.2e-7)
+        self.eps_F = max(EPS, float(np.finfo(R.dtype).eps)) if R.dtype.kind == "f" else EPS
         if self.inferred:
             _check_ambiguous_args(self.args, self.per_fit, self.N, self.m)
         R = R.astype(float)
@@ -628,15 +696,19 @@ def levenberg_marquardt_batch(
                          f"{np.flatnonzero(bad)[:10].tolist()}; check jac or choose other starting points")
     x = X0.copy()
     cost = 0.5 * _sq(r)                                         # F(x) = ½‖r‖²
-    D = scaling.update(J, everyone)                             # D² ≥ diag(JᵀJ), never shrinking
+    Jnorm = np.linalg.norm(J, axis=1)                           # column norms ‖J_j‖
+    D = scaling.update(Jnorm, everyone)                         # D² ≥ diag(JᵀJ), never shrinking
     g = _mv(_T(J), r)                                           # g = Jᵀr
     subs = _Subproblems.empty(N, m, n)
     subs.put(everyone, _Subproblems(r, J, D))
     strategy.start(subs, X0)
-    cost0 = cost.copy()
+    cost0 = cost.copy()                                         # F(x₀): the scale of rounding noise
+    x0_size = np.maximum(np.abs(X0), 1.0)                       # the scale of running off
+    tol = dict(ftol=ftol, xtol=xtol, gtol=gtol, max_nfev=max_nfev)
+    stalled = np.zeros(N, dtype=int)                            # steps in a row at F's rounding level
     nit = np.zeros(N, dtype=int)
     status = np.full(N, RUNNING)
-    status = _first(status, _gradient_test(g, J, r, gtol), 1)
+    status = _first(status, _gradient_test(g, Jnorm, r, gtol), 1)
     status = _first(status, _out_of_budget(prob.nfev + 1 + prob.evals_per_jac, max_nfev), 0)
 
     with np.errstate(all="ignore"):                 # overflow at a trial point is a rejected step
@@ -665,34 +737,21 @@ def levenberg_marquardt_batch(
             x[moved], r[moved], cost[moved] = x_new[accepted], r_new[accepted], cost_new[accepted]
             J[moved] = J_new[finite]
             nit[moved] += 1
-            D[moved] = scaling.update(J[moved], moved)
+            Jnorm[moved] = np.linalg.norm(J[moved], axis=1)
+            D[moved] = scaling.update(Jnorm[moved], moved)
             g[moved] = _mv(_T(J[moved]), r[moved])
             if moved.size:
                 subs.put(moved, _Subproblems(r[moved], J[moved], D[moved]))
-            status[a] = _after(status[a], subs.take(a), x[a], g[a], D[a], cost0[a],     # 9. stop?
-                               x_old=x_old, p=p, cost=cost_old,
-                               predicted=predicted, actual=actual, rho=rho, accepted=accepted,
-                               near_gn=near_gn, nfev_next=prob.nfev[a] + 1 + prob.evals_per_jac,
-                               ftol=ftol, xtol=xtol, gtol=gtol, max_nfev=max_nfev)
+            step = dict(x=x_old, p=p, cost=cost_old, cost_trial=cost_new, predicted=predicted,
+                        actual=actual, rho=rho, accepted=accepted)
+            status[a], stalled[a] = _after(                         # 9. stop?
+                status[a], stalled[a], subs.take(a), Jnorm[a], x[a], g[a], D[a], step=step, near_gn=near_gn,
+                nfev_next=prob.nfev[a] + 1 + prob.evals_per_jac, tol=tol,
+                fits=dict(eps_F=prob.eps_F, x0_size=x0_size[a], cost0=cost0[a]))
 
     return BatchResult(x=x, cost=cost, fun=r, jac=J, grad=g, nfev=prob.nfev, njev=prob.njev,
                        nit=nit, status=status, success=status > 0,
                        damping=type(make_damping(damping)).__name__)
-
-
-def _after(status, sub, x, g, D, cost0, *, x_old, p, cost, predicted, actual, rho, accepted,
-           near_gn, nfev_next, ftol, xtol, gtol, max_nfev):
-    """The status of each fit after its trial step (lm.solver._StoppingTests.after, in order)."""
-    status = _first(status, _gradient_test(g, sub.J, sub.r, gtol), 1)
-    status = _first(status, _ftol_test(near_gn, predicted, actual, rho, cost, ftol), 2)
-    Dx = _pow_half(_sq(D * x))
-    status = _first(status, _xtol_test(sub.gn, Dx, xtol), 3)
-    negligible = _negligible_rejection(accepted, _pow_half(_sq(D * p)), Dx, xtol)
-    stationary = _stationary(g, sub.J, sub.r, cost, cost0)
-    status = _first(status, negligible & stationary, 5)
-    status = _first(status, negligible & ~stationary, -2)
-    status = _first(status, _no_progress(accepted, x_old, p), 4)
-    return _first(status, _out_of_budget(nfev_next, max_nfev), 0)
 
 
 # ---------------------------------------------------------------------------------------

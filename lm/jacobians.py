@@ -15,7 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["forward", "central", "complex_step", "JACOBIAN_METHODS", "check_jacobian", "JacobianCheck"]
+__all__ = ["forward", "central", "complex_step", "broyden_update", "JACOBIAN_METHODS", "check_jacobian",
+           "JacobianCheck"]
 
 EPS = np.finfo(float).eps
 
@@ -81,7 +82,18 @@ def complex_step(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
     return np.column_stack(cols)
 
 
-JACOBIAN_METHODS = {"2-point": forward, "3-point": central, "cs": complex_step}
+def broyden_update(J: np.ndarray, p: np.ndarray, dr: np.ndarray) -> np.ndarray:
+    """Broyden's rank-1 secant update J + (Δr − Jp)pᵀ/(pᵀp), Δr = r(x + p) − r(x).
+
+    The updated matrix satisfies the secant condition J₊p = Δr and acts like J on every
+    vector orthogonal to p: the smallest change of J that agrees with the last step.
+    Between difference Jacobians it costs no evaluation of fun (Broyden 1965;
+    Madsen–Nielsen–Tingleff 2004, §3.4).
+    """
+    return J + np.outer(dr - J @ p, p) / (p @ p)
+
+
+JACOBIAN_METHODS = {"2-point": forward, "3-point": central, "cs": complex_step, "broyden": central}
 
 
 @dataclass

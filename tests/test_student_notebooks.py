@@ -131,9 +131,11 @@ def test_student_notebook_reads_like_the_website(written, docname):
     glue = sn.glue_values(ROOT / f"{docname}.md", ROOT / ".jupyter_cache")
     from myst_nb.core.variables import format_plain_text
 
-    for key, spec in re.findall(r"\{glue:text\}`([^`:]+):?([^`]*)`", source):
-        value = format_plain_text(glue[key], spec or "s")
-        assert value in text, f"{docname}: the glued {key} = {value} is missing from the prose"
+    outside = re.sub(r"(?s)\{solution-start\}.*?\{solution-end\}", "", source)
+    for where, prose, md_src in (("student", text, outside), ("solutions", markdown(solutions), source)):
+        for key, spec in re.findall(r"\{glue:text\}`([^`:]+):?([^`]*)`", md_src):
+            value = format_plain_text(glue[key], spec or "s")
+            assert value in prose, f"{docname}: the glued {key} = {value} is missing from the {where} prose"
     # exercises without their solutions; the solutions notebook has them all
     n_ex = len(re.findall(r"(?m)^`{3,}\{exercise\}", source))
     assert text.count("**Exercise ") == n_ex

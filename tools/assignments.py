@@ -183,13 +183,19 @@ def write_masters(out: Path, only: list[str] | None = None, build: Path = ROOT /
     return masters
 
 
-def assign(master: Path, out: Path) -> Path:
-    """Run ``otter assign``; returns the assignment's folder (student/ and autograder/)."""
+def assign(master: Path, out: Path, run_tests: bool = True) -> Path:
+    """Run ``otter assign``; returns the assignment's folder (student/ and autograder/).
+
+    With ``run_tests`` (the default) otter runs the reference solutions against their tests
+    and this function fails if any test fails.
+    """
     target = out / master.stem
     if target.exists():
         shutil.rmtree(target)
-    proc = subprocess.run([str(OTTER), "assign", str(master), str(target)], cwd=master.parent,
-                          capture_output=True, text=True)
+    cmd = [str(OTTER), "assign", "--no-pdfs", str(master), str(target)]
+    if not run_tests:
+        cmd.insert(2, "--no-run-tests")
+    proc = subprocess.run(cmd, cwd=master.parent, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"otter assign {master.name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     if re.search(r"(?i)tests? (case )?failed|❌", proc.stdout + proc.stderr):

@@ -113,10 +113,11 @@ def glue_values(source: Path, cache_dir: Path) -> dict:
     matched by the chapter's code as MyST-NB matches it.
     """
     from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
 
     cache = get_cache(str(cache_dir))
     try:
-        record = cache.match_cache_notebook(jupytext.read(source))
+        record = cache.match_cache_notebook(read_myst_markdown_notebook(source.read_text(encoding="utf-8")))
     except KeyError:
         raise FileNotFoundError(
             f"{source}: no executed version of the current code in {cache_dir}: "

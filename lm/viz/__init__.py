@@ -1,10 +1,13 @@
 """Pictures of least-squares problems and Levenberg–Marquardt runs.
 
 ``plot_contour``, ``plot_path``, ``plot_convergence`` (matplotlib, :mod:`lm.viz.plots`);
-``explore`` (an ipywidgets explorer, :mod:`lm.viz.explore`); ``static_explorer`` (a
-kernel-free HTML viewer for the website, :mod:`lm.viz.static`); ``markdown_table`` and
-``in_live_frontend`` for the chapters (:mod:`lm.viz.notebook`). They only read
-:class:`lm.LMResult` records: nothing here re-implements the solver.
+``explore`` (an ipywidgets explorer, clickable with ipympl, :mod:`lm.viz.explore`);
+``static_explorer`` (the website's live explorer, :mod:`lm.viz.static`); ``markdown_table``
+and ``in_live_frontend`` for the chapters (:mod:`lm.viz.notebook`). The Python parts only
+read :class:`lm.LMResult` records. The website cannot run Python, so ``twin.js`` (this
+package) is a JavaScript twin of the solver's loop for 2 parameters, fed with the formulas of
+:mod:`lm.viz.twin` and checked against ``lm`` by tests/browser/test_twin.py; ``explorer.js``
+draws it.
 
 References: Moré (1978); Madsen, Nielsen & Tingleff (2004) §3; Hunter (2007) (matplotlib);
 the Jupyter widgets documentation (ipywidgets 8).

@@ -199,15 +199,20 @@
       }
     }
     function update(startChanged, keepStep) {
+      var t0 = performance.now();
       try { solveAll(startChanged); } catch (e) { showError(e.message || String(e)); return false; }
-      var N = run.history.length;
+      var N = run.history.length, t1 = performance.now();
       inIt.max = String(N);
       state.j = keepStep ? Math.min(state.j, N) : N;
       inIt.value = String(state.j);
       drawPaths();
+      var t2 = performance.now();
       drawConvergenceCurves();
+      var t3 = performance.now();
       drawTable();
+      var t4 = performance.now();
       drawStep();
+      self.timings = { solve: t1 - t0, paths: t2 - t1, convergence: t3 - t2, table: t4 - t3, step: performance.now() - t4 };
       return true;
     }
 
@@ -270,8 +275,7 @@
         P.trial.setAttribute("d", "");
         stepText.textContent = "After all " + N + " trial steps: " + k + " iterations, F = " + fmt(run.cost, 6) + ". Step back with ◀ to see each trust region.";
       }
-      var rows = table.tBodies[0] ? table.tBodies[0].rows : [];
-      for (var r = 0; r < rows.length; r++) { rows[r].className = r === j ? "lm-ex-current" : ""; }
+      if (j < N) { showRow(j); } else { renderRows(); }
       convMarker(j);
     }
 
@@ -338,12 +342,41 @@
       });
       return { head: head, rows: rows };
     }
+    // the table holds every trial step, but only the rows in (and near) its scrolled window
+    // are in the document: laying out hundreds of rows on every move would cost a frame
+    var ROW = 20, tableData = null;
     function drawTable() {
-      var t = tableRows(), html = "<thead><tr>" + t.head.map(function (h) { return "<th>" + h + "</th>"; }).join("") + "</tr></thead><tbody>";
-      html += t.rows.map(function (row) {
-        return "<tr>" + row.map(function (v) { return "<td>" + (typeof v === "number" ? fmt(v, 7) : v) + "</td>"; }).join("") + "</tr>";
-      }).join("");
-      table.innerHTML = html + "</tbody>";
+      var t = tableRows();
+      table.querySelector("thead") || table.appendChild(document.createElement("thead"));
+      table.tHead.innerHTML = "<tr>" + t.head.map(function (h) { return "<th>" + h + "</th>"; }).join("") + "</tr>";
+      tableData = t.rows.map(function (row) {
+        return row.map(function (v) { return "<td>" + (typeof v === "number" ? fmt(v, 7) : v) + "</td>"; }).join("");
+      });
+    }
+    function renderRows() {
+      if (!tableData) { return; }
+      // scroll position and height are kept in variables: reading them from the element
+      // would force a layout in the middle of an update
+      var n = tableData.length, view = Math.ceil(boxHeight / ROW);
+      var first = Math.max(0, Math.floor(scrollTop / ROW) - 4), last = Math.min(n, first + view + 8);
+      var html = first > 0 ? '<tr class="lm-ex-spacer" style="height:' + first * ROW + 'px"></tr>' : "";
+      for (var i = first; i < last; i++) {
+        html += '<tr data-row="' + i + '"' + (i === state.j ? ' class="lm-ex-current"' : "") + ">" + tableData[i] + "</tr>";
+      }
+      if (last < n) { html += '<tr class="lm-ex-spacer" style="height:' + (n - last) * ROW + 'px"></tr>'; }
+      var body = table.tBodies[0] || table.appendChild(document.createElement("tbody"));
+      body.innerHTML = html;
+    }
+    var scrollPending = false, scrollTop = 0, boxHeight = 320;
+    tableBox.addEventListener("scroll", function () {
+      scrollTop = tableBox.scrollTop; boxHeight = tableBox.clientHeight || boxHeight;
+      if (!scrollPending) { scrollPending = true; requestAnimationFrame(function () { scrollPending = false; renderRows(); }); }
+    });
+    function showRow(j) {
+      var top = (j + 1) * ROW;                           // the row's top (below the header row)
+      if (top - ROW < scrollTop) { scrollTop = Math.max(0, top - 2 * ROW); tableBox.scrollTop = scrollTop; }
+      else if (top + ROW > scrollTop + boxHeight) { scrollTop = top + ROW - boxHeight; tableBox.scrollTop = scrollTop; }
+      renderRows();
     }
     function tsv() {
       var t = tableRows();
@@ -482,9 +515,10 @@
     copyBtn.addEventListener("click", function () {
       var text = tsv();
       function fallback() {
-        var range = document.createRange(); range.selectNodeContents(table);
-        var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
-        copyBtn.textContent = "table selected: press Ctrl+C (⌘C) to copy";
+        var area = root.querySelector("textarea.lm-ex-tsv") || el("textarea", { "class": "lm-ex-tsv", rows: "6", readonly: "", "aria-label": "the table as tab-separated text" });
+        copyBtn.parentNode.insertBefore(area, copyBtn.nextSibling);
+        area.value = text; area.focus(); area.select();
+        copyBtn.textContent = "the table is selected below: press Ctrl+C (⌘C) to copy";
       }
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(text).then(function () { copyBtn.textContent = "copied " + run.history.length + " rows"; }, fallback);
@@ -493,6 +527,7 @@
 
     // for tests and the benchmark: the state, and a way to drive it without a pointer
     this.state = state;
+    this.data = D;
     this.run = function () { return run; };
     this.setStart = setStart;
     this.setLogLambda = function (v) { inLam.value = String(v); state.logLam = +inLam.value; updateLamText(); update(false); };
@@ -503,6 +538,8 @@
     setBox();
     updateLamText();
     update(true);
+    boxHeight = tableBox.clientHeight || boxHeight;   // once, at the start
+    renderRows();
     root.setAttribute("data-lm-ready", "1");
   }
 

@@ -110,6 +110,11 @@
       }
       return gn;
     };
+    sub.gaussNewtonReduction = function () {                                  // gauss_newton_reduction
+      var q = 0;                               // 1/2 |U_k^T r|^2 over the values above the cutoff
+      for (var j = 0; j < sv.length; j++) { if (sv[j] > cutoff) { q += c[j] * c[j]; } }
+      return 0.5 * q;
+    };
     sub.lamForRadius = function (Delta, rtol, trace) {                        // lam_for_radius
       rtol = rtol === undefined ? 0.1 : rtol;
       if (!(Delta > 0)) { throw new Error("trust-region radius must be > 0, got " + Delta); }
@@ -232,40 +237,76 @@
 
   function gradientTest(g, J, r, gtol) { return cosine(g, J, r) <= gtol ? 1 : null; }
 
-  function stoppingTests(ftol, xtol, gtol, maxNfev, cost0, note) {           // _StoppingTests
+  var NOISE_SAMPLES = 10;                    // lm.solver.NOISE_SAMPLES
+  var STALL_STEPS = 5;                       // lm.solver.STALL_STEPS
+
+  function stoppingTests(ftol, xtol, gtol, maxNfev, cost0, x0Size, epsF, note) {   // _StoppingTests
+    // epsF: the machine epsilon of the type fun computes in (always double here)
     note = note || function () {};
-    function stationary(g, J, r, c) {
-      var cs = cosine(g, J, r);
-      note(Math.abs(cs - CONSISTENT_COSINE) / CONSISTENT_COSINE);
-      return cs <= CONSISTENT_COSINE || c <= EPS * EPS * cost0;
-    }
-    return {
-      atStart: function (g, J, r, nfevNext) {
-        if (gradientTest(g, J, r, gtol)) { return 1; }
-        return nfevNext > maxNfev ? 0 : null;
-      },
-      after: function (step, x, r, g, D, sub, nearGn, nfevNext) {
-        var cs = cosine(g, sub.J, r);
-        note(Math.abs(cs - gtol) / Math.max(gtol, 1e-300) * gtol);               // |cos - gtol|
-        if (cs <= gtol) { return 1; }
-        // ftol only for a nearly undamped step
-        var tiny = ftol * step.cost;
-        note((Math.abs(step.predicted - tiny) + 0 * tiny) / Math.max(step.cost, 1e-300));
-        note(Math.abs(Math.abs(step.actual) - tiny) / Math.max(step.cost, 1e-300));
-        if (nearGn && step.predicted <= tiny && Math.abs(step.actual) <= tiny && step.rho <= 2) { return 2; }
-        var Dx = Math.sqrt(sq([D[0] * x[0], D[1] * x[1]]));
-        var gnn = sub.gaussNewtonNorm();
-        note(Math.abs(gnn - xtol * Dx) / Math.max(xtol * Dx, 1e-300));
-        if (gnn <= xtol * Dx) { return 3; }
-        if (!step.accepted) {
-          var Dp = Math.sqrt(sq([D[0] * step.p[0], D[1] * step.p[1]]));
-          note(Math.abs(Dp - xtol * Dx) / Math.max(xtol * Dx, 1e-300));
-          if (Dp <= xtol * Dx) { return stationary(g, sub.J, r, step.cost) ? 5 : -2; }
-          if (step.x[0] + step.p[0] === step.x[0] && step.x[1] + step.p[1] === step.x[1]) { return 4; }
-        }
-        return nfevNext > maxNfev ? 0 : null;
+    function rel(a, t) { return Math.abs(a - t) / Math.max(Math.abs(t), 1e-300); }
+    var tests = { stalled: 0 };
+    function diverged(x, sub) {                                                 // _diverged
+      var big = 1 / Math.sqrt(epsF), out = false;
+      for (var j = 0; j < 2; j++) {
+        var grown = Math.abs(x[j]) / x0Size[j];
+        var faded = Math.sqrt(sq(col(sub.J, j))) <= Math.sqrt(epsF) * sub.D[j];
+        note(rel(grown, big)); if (grown > 1e3) { note(rel(grown, 1e3)); }
+        if (grown > big || (grown > 1e3 && faded)) { out = true; }
       }
+      return out;
+    }
+    function whyNoDecrease(step, r, g, x, sub, nothingLeft) {                  // _why_no_decrease
+      if (diverged(x, sub)) { return -3; }
+      if (nothingLeft) { return 5; }
+      var cs = cosine(g, sub.J, r);
+      note(rel(step.predicted, epsF * step.cost)); note(rel(cs, CONSISTENT_COSINE));
+      if (step.predicted <= epsF * step.cost || cs <= CONSISTENT_COSINE) { return -4; }
+      return -2;
+    }
+    tests.atStart = function (g, J, r, nfevNext) {
+      if (gradientTest(g, J, r, gtol)) { return 1; }
+      return nfevNext > maxNfev ? 0 : null;
     };
+    tests.after = function (step, x, r, g, D, sub, nearGn, nfevNext) {
+      var cs = cosine(g, sub.J, r);
+      note(Math.abs(cs - gtol));                                  // (an absolute cosine margin)
+      if (cs <= gtol) { return 1; }
+      // ftol only for a nearly undamped step, and never below F's rounding
+      var level = Math.max(ftol, NOISE_SAMPLES * epsF), tiny = level * step.cost;
+      note(Math.abs(step.predicted - tiny) / Math.max(step.cost, 1e-300));
+      note(Math.abs(Math.abs(step.actual) - tiny) / Math.max(step.cost, 1e-300));
+      if (nearGn && step.predicted <= tiny && Math.abs(step.actual) <= tiny && step.rho <= 2) { return 2; }
+      var Dx = Math.sqrt(sq([D[0] * x[0], D[1] * x[1]]));
+      var gnn = sub.gaussNewtonNorm();
+      note(rel(gnn, xtol * Dx));
+      if (gnn <= xtol * Dx) { return 3; }
+      var F = step.accepted ? step.cost_trial : step.cost;                       // F at x
+      var promised = sub.gaussNewtonReduction();                                 // the most any step gains
+      note(rel(promised, level * F));
+      if (promised <= level * F) { return diverged(x, sub) ? -3 : 5; }
+      // F changed only at its rounding level: STALL_STEPS such trials in a row end the loop
+      note(rel(Math.abs(step.actual), NOISE_SAMPLES * epsF * step.cost));
+      tests.stalled = Math.abs(step.actual) <= NOISE_SAMPLES * epsF * step.cost ? tests.stalled + 1 : 0;
+      if (tests.stalled >= STALL_STEPS) {
+        note(rel(promised, NOISE_SAMPLES * Math.abs(step.actual)));
+        return whyNoDecrease(step, r, g, x, sub, promised <= NOISE_SAMPLES * Math.abs(step.actual));
+      }
+      if (!step.accepted) {
+        var Dp = Math.sqrt(sq([D[0] * step.p[0], D[1] * step.p[1]]));
+        note(rel(step.predicted, epsF * F)); note(rel(Dp, xtol * Dx));
+        var rounding = step.predicted <= epsF * F;                               // less than F's rounding
+        var negligible = Dp <= xtol * Dx;                                        // more damping cannot help
+        if (rounding || negligible) {
+          var noise = NOISE_SAMPLES * Math.abs(step.actual);
+          note(rel(promised, noise));
+          var nothingLeft = promised <= noise || F <= epsF * epsF * cost0;
+          return whyNoDecrease(step, r, g, x, sub, nothingLeft);
+        }
+        if (step.x[0] + step.p[0] === step.x[0] && step.x[1] + step.p[1] === step.x[1]) { return 4; }
+      }
+      return nfevNext > maxNfev ? 0 : null;
+    };
+    return tests;
   }
 
   // ---------------------------------------------------------------- Jacobians by differences
@@ -273,7 +314,7 @@
   function steps(x, rel, typical) {                                           // _steps
     return x.map(function (xj, j) {
       var size = typical ? Math.max(Math.abs(xj), typical[j]) : Math.abs(xj);
-      var h = rel * (size > 0 ? size : 1);
+      var h = rel * (size >= 2.2250738585072014e-308 ? size : 1);   // a subnormal size: as zero
       return (xj + h) - xj;
     });
   }
@@ -324,7 +365,8 @@
     var sub = subproblem(r, J, D);
     strategy.start(sub, x);
     var history = [], nit = 0;
-    var tests = stoppingTests(ftol, xtol, gtol, maxNfev, F, note);
+    var x0Size = [Math.max(Math.abs(x[0]), 1), Math.max(Math.abs(x[1]), 1)];
+    var tests = stoppingTests(ftol, xtol, gtol, maxNfev, F, x0Size, EPS, note);
     var status = tests.atStart(g, J, r, nfev + 1 + evalsPerJac);
     while (status === null) {
       margin = Infinity;
@@ -355,7 +397,8 @@
       var nearGn = Math.sqrt(sq(Dp)) >= 0.99 * gnn;
       var step = { k: nit, x: x, cost: F, lam: lam, Delta: Delta, p: p, x_trial: xNew, cost_trial: costNew,
                    predicted: predicted, actual: actual, rho: rho, accepted: rho > 0,
-                   grad_norm: normInf(g), nfev: nfev, D: D };
+                   grad_norm: normInf(g), nfev: nfev, D: D,
+                   cond: sub.s.length === 2 ? sub.s[0] / sub.s[1] : Infinity };  // of J D^-1 (for the tests)
       history.push(step);
       if (step.accepted) {                                        // 8. move to x + p
         x = xNew; r = rNew; F = costNew; J = JNew;

@@ -42,7 +42,7 @@ def test_every_explorer_of_chapter_5_is_live(explorer_page):
     for i in range(5):
         root = roots.nth(i)
         assert q(root, "accepted").get_attribute("d").startswith("M")
-        assert q(root, "table").locator("tbody tr").count() >= 1
+        assert q(root, "table").locator("tbody tr[data-row]").count() >= 1
         assert "status" in q(root, "status").text_content()
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= inner + 1, f"the explorers make the page {width}px wide at {inner}px"
@@ -65,10 +65,16 @@ def test_click_sets_the_start_and_changes_path_and_table(explorer_page):
         after = (q(root, "accepted").get_attribute("d"), q(root, "table").inner_text())
         assert after[0] != before[0] and after[1] != before[1]
         before = after
-    # the table's first row starts at the clicked point (to the pixel's worth of data)
+    # the table's first row starts at the clicked point; its copy (TSV) has every row
     x0 = root.evaluate("r => r.lmExplorer.run().x0")
-    first = q(root, "table").locator("tbody tr").first.locator("td")
+    q(root, "prev").click()
+    root.evaluate("r => { r.querySelector('.lm-ex-table').scrollTop = 0; }")
+    page.wait_for_timeout(100)
+    first = q(root, "table").locator('tbody tr[data-row="0"] td')
     assert abs(float(first.nth(2).inner_text()) - x0[0]) <= 1e-6 * max(1, abs(x0[0]))
+    tsv = root.evaluate("r => r.lmExplorer.tsv()").splitlines()
+    assert len(tsv) == 1 + root.evaluate("r => r.lmExplorer.run().history.length")
+    assert tsv[0].split("\t")[:4] == ["trial", "k", "x1", "x2"] and float(tsv[1].split("\t")[2]) == x0[0]
     # a drag moves it along
     page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"])
     page.mouse.down()

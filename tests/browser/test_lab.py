@@ -132,8 +132,10 @@ def _student_notebook():
         pytest.skip(str(exc))
     chapter = sn.Chapter(source, STUDENT_CHAPTER, sn.BookIndex.from_build(root / "_build"), glue)
     student, _ = chapter.notebooks()
+    # the numbers of the prose outside the solutions (which the student notebook leaves out)
+    prose = _re.sub(r"(?s)\{solution-start\}.*?\{solution-end\}", "", source.read_text(encoding="utf-8"))
     numbers = [format_plain_text(glue[key], spec or "s") for key, spec in
-               _re.findall(r"\{glue:text\}`([^`:]+):?([^`]*)`", source.read_text(encoding="utf-8"))]
+               _re.findall(r"\{glue:text\}`([^`:]+):?([^`]*)`", prose)]
     return student, numbers
 
 

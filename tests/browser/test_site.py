@@ -108,18 +108,30 @@ WIDEST_ELEMENTS_JS = """() => {
 
 # Phone layout (390 px): table cells that break inside a word, display math that overflows
 # its box without a scroll cue, and how far each figure image is shrunk.
-PHONE_LAYOUT_JS = """() => {
+PHONE_LAYOUT_JS = """async () => {
+  await document.fonts.ready;                      // measure the final layout
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
   const main = document.querySelector('main') || document.body;
-  const canvas = document.createElement('canvas').getContext('2d');
   const broken = [];
+  const wordChar = /[\\p{L}\\p{N}]/u;
   for (const cell of main.querySelectorAll('table td, table th')) {
-    const style = getComputedStyle(cell);
-    canvas.font = style.font;
-    const words = (cell.innerText || '').split(/\\s+|(?<=[-\u2013\u2014/])/).filter(w => w);   // breaks after a dash are fine
-    if (!words.length) continue;
-    const widest = Math.max(...words.map(w => canvas.measureText(w).width));
-    const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    if (inner + 1 < widest) broken.push(words.join(' ').slice(0, 60) + ` (${Math.round(inner)}px < ${Math.round(widest)}px)`);
+    // a line break between two letters or digits: the cell broke inside a word
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+      n.parentElement.closest('mjx-container') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});  // not MathJax's hidden MathML
+    let prev = null, found = null;
+    for (let node = walker.nextNode(); node && !found; node = walker.nextNode()) {
+      for (let i = 0; i < node.length && !found; i++) {
+        const ch = node.data[i];
+        if (/\\s/.test(ch)) { prev = null; continue; }
+        const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+        const rect = range.getBoundingClientRect();
+        if (!rect.width) continue;
+        if (prev && rect.top > prev.top + rect.height / 2 && wordChar.test(prev.ch) && wordChar.test(ch))
+          found = prev.ch + '|' + ch;
+        prev = {top: rect.top, ch};
+      }
+    }
+    if (found) broken.push((cell.innerText || '').trim().slice(0, 60) + ` (broken at ${found})`);
     if (broken.length >= 5) break;
   }
   const scrollers = [];
@@ -414,6 +426,23 @@ def test_scroll_cue_appears_only_when_there_is_more(site):
     finally:
         page.context.close()
 
+
+
+def test_word_break_detector_finds_a_cell_broken_letter_by_letter(site):
+    """The table check of PHONE_LAYOUT_JS flags a squeezed cell and passes a normal one."""
+    page, log = site.open("intro.html", viewport=PHONE)
+    try:
+        page.evaluate("""() => {
+  const article = document.querySelector('main article') || document.querySelector('main');
+  const box = document.createElement('section');
+  box.innerHTML = '<table><tr><td style="overflow-wrap:anywhere;width:2em;max-width:2em">NISTanalytic</td>'
+                + '<td>two words</td></tr></table>';
+  article.appendChild(box);
+}""")
+        broken = page.evaluate(PHONE_LAYOUT_JS)["broken"]
+        assert len(broken) == 1 and broken[0].startswith("NISTanalytic"), broken
+    finally:
+        page.context.close()
 
 @pytest.mark.parametrize("rel", PHONE_FIGURE_PAGES + list(PHONE_FIGURE_IDS))
 def test_phone_figure_text_at_least_9px(site, rel):

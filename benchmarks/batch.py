@@ -1,0 +1,275 @@
+"""Benchmark of lm.batch: many small fits at once, against Python loops, and through Dask.
+
+1. Speed: N = 10⁵ fits of y = A e^{−kt} + c (n = 3, m = 32) with noise; fits per second of
+   lm.batch.levenberg_marquardt_batch (analytic Jacobian, and default differences) against a
+   Python loop of scipy.optimize.least_squares (method="lm", MINPACK; and the default "trf")
+   and of lm.levenberg_marquardt, the loops timed on a random sample of the same fits and
+   extrapolated, all in the same run.
+2. Agreement: on that sample, the batch's x, status and nfev against lm.levenberg_marquardt.
+3. NIST: Misra1a repeated N times from both NIST starts (scaled by 0.8 … 1.25): the smallest
+   number of certified digits (LRE) of the parameters and of the standard errors over all fits.
+4. Dask: 10⁶ fits generated on the workers in chunks, solved by lm.batch.fit_dask on a
+   distributed.LocalCluster of 2 worker processes (1 thread each) on 127.0.0.1: time, fits/s,
+   fits/s per worker, and the peak memory (RSS summed over this process and every process it
+   started, sampled every 0.1 s); the first chunk is checked against the in-memory batch.
+
+Writes benchmarks/BATCH_RESULTS.md (and the raw figures to benchmarks/batch_results.json). Run: `.venv/bin/python benchmarks/batch.py`
+(`--quick` for a smaller run: 10⁴ fits, 10⁵ through Dask). Not a test: the figures depend on
+the machine and its load, which the results file records.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+T = np.linspace(0, 5, 32)
+TRUTH_LOW, TRUTH_HIGH = np.array([1.0, 0.3, -0.2]), np.array([3.0, 2.0, 0.2])
+SIGMA = 0.02
+
+
+def residuals(X, y):
+    """r = y − (A e^{−kt} + c) for each row (A, k, c) of X."""
+    return y - X[:, 0:1] * np.exp(-X[:, 1:2] * T) - X[:, 2:3]
+
+
+def jacobian(X, y):
+    e = np.exp(-X[:, 1:2] * T)
+    return -np.stack([e, -X[:, 0:1] * T * e, np.ones_like(e)], axis=2)
+
+
+def problem_block(N: int, seed: int) -> np.ndarray:
+    """N fits: starts (N, 3) and data (N, m) side by side, from a seed."""
+    rng = np.random.default_rng(seed)
+    truth = rng.uniform(TRUTH_LOW, TRUTH_HIGH, (N, 3))
+    y = -residuals(truth, np.zeros((N, T.size))) + SIGMA * rng.standard_normal((N, T.size))
+    x0 = truth * rng.uniform(0.7, 1.3, (N, 3))
+    return np.hstack([x0, y])
+
+
+def one_fit_residuals(y):
+    return lambda x: y - x[0] * np.exp(-x[1] * T) - x[2]
+
+
+def one_fit_jacobian(x):
+    e = np.exp(-x[1] * T)
+    return -np.column_stack([e, -x[0] * T * e, np.ones_like(T)])
+
+
+def speed_and_agreement(N: int, sample: int) -> dict:
+    import lm
+    from scipy.optimize import least_squares
+
+    from lm.batch import levenberg_marquardt_batch
+
+    block = problem_block(N, seed=1)
+    x0, y = block[:, :3], block[:, 3:]
+    out = {"N": N, "m": T.size, "n": 3, "sample": sample}
+    start = time.perf_counter()
+    res = levenberg_marquardt_batch(residuals, x0, jacobian, args=(y,))
+    out["batch_s"] = time.perf_counter() - start
+    out["batch_success"] = int(res.success.sum())
+    start = time.perf_counter()
+    res_fd = levenberg_marquardt_batch(residuals, x0, args=(y,))
+    out["batch_fd_s"] = time.perf_counter() - start
+
+    idx = np.random.default_rng(2).choice(N, sample, replace=False)
+    loops = {
+        "scipy_lm": lambda i: least_squares(one_fit_residuals(y[i]), x0[i], one_fit_jacobian, method="lm"),
+        "scipy_trf": lambda i: least_squares(one_fit_residuals(y[i]), x0[i], one_fit_jacobian),
+        "lm": lambda i: lm.levenberg_marquardt(one_fit_residuals(y[i]), x0[i], one_fit_jacobian),
+    }
+    singles = {}
+    for name, solve in loops.items():
+        start = time.perf_counter()
+        singles[name] = [solve(i) for i in idx]
+        out[f"{name}_s"] = (time.perf_counter() - start) / sample * N   # extrapolated to N fits
+    rel = [np.max(np.abs(res.x[i] - s.x) / np.maximum(np.abs(s.x), 1e-300)) for i, s in zip(idx, singles["lm"])]
+    out["agree_max_rel_x"] = float(np.max(rel))
+    out["agree_status"] = int(sum(res.status[i] == s.status for i, s in zip(idx, singles["lm"])))
+    out["agree_nfev"] = int(sum(res.nfev[i] == s.nfev for i, s in zip(idx, singles["lm"])))
+    out["agree_bitwise"] = int(sum(np.array_equal(res.x[i], s.x) for i, s in zip(idx, singles["lm"])))
+    minpack = np.array([0.5 * s.fun @ s.fun for s in singles["scipy_lm"]])
+    out["cost_vs_minpack_max_rel"] = float(np.max((res.cost[idx] - minpack) / minpack))
+    out["fd_same_success"] = int(res_fd.success.sum())
+    return out
+
+
+def nist_repeated(N: int) -> dict:
+    import lm
+    from lm import stats
+    from lm.batch import levenberg_marquardt_batch
+
+    P = lm.problems.nist("Misra1a")
+    x, y = P.data
+
+    def misra1a(B, y):
+        return y - B[:, 0:1] * (1 - np.exp(-B[:, 1:2] * x))
+
+    X0 = np.array([P.starts[i % 2] for i in range(N)]) * np.linspace(0.8, 1.25, N)[:, None]
+    start = time.perf_counter()
+    res = levenberg_marquardt_batch(misra1a, X0, args=(np.broadcast_to(y, (N, y.size)),))
+    seconds = time.perf_counter() - start
+    return {"N": N, "seconds": seconds, "success": int(res.success.sum()),
+            "min_lre_x": float(stats.lre(res.x, P.certified.params).min()),
+            "min_lre_se": float(stats.lre(res.standard_errors(), P.certified.std_devs).min())}
+
+
+class PeakMemory:
+    """The largest RSS summed over this process and its descendants, sampled in a thread."""
+
+    def __init__(self, dt: float = 0.1):
+        import psutil
+
+        self.me, self.dt, self.peak, self._stop = psutil.Process(), dt, 0, threading.Event()
+
+    def _sample(self):
+        import psutil
+
+        while not self._stop.is_set():
+            total = 0
+            for p in [self.me] + self.me.children(recursive=True):
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.dt)
+
+    def __enter__(self):
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def through_dask(N: int, chunk: int) -> dict:
+    import dask.array as da
+    from distributed import Client, LocalCluster
+
+    from lm.batch import fit_dask, levenberg_marquardt_batch
+
+    chunks = (chunk,) * (N // chunk) + ((N % chunk,) if N % chunk else ())
+    seeds = np.arange(len(chunks)) + 100
+    blocks = da.map_blocks(lambda s: problem_block(chunk, int(s.item())), da.from_array(seeds, chunks=1)[:, None],
+                           dtype=float, chunks=(chunks, (3 + T.size,)))
+    x0, y = blocks[:, :3], blocks[:, 3:]
+    out = {"N": N, "chunk": chunk, "workers": 2}
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None, silence_logs=40) as cluster, Client(cluster):
+            out["startup_s"] = time.perf_counter() - start
+            start = time.perf_counter()
+            res = fit_dask(residuals, x0, y, jac=jacobian).compute()
+            out["fit_s"] = time.perf_counter() - start
+    out["peak_rss_gb"] = memory.peak / 1e9
+    out["success"] = int(res.success.sum())
+    out["fits_per_s"] = N / out["fit_s"]
+    out["fits_per_s_per_worker"] = out["fits_per_s"] / 2
+    first = problem_block(chunk, int(seeds[0]))
+    ref = levenberg_marquardt_batch(residuals, first[:, :3], jacobian, args=(first[:, 3:],))
+    out["first_chunk_identical"] = bool(np.array_equal(ref.x, res.x[:chunk]) and np.array_equal(ref.status, res.status[:chunk]))
+    return out
+
+
+def report(results) -> str:
+    speed, nist, dask_run = results["speed"], results["nist"], results.get("dask")
+    N = speed["N"]
+    rate = lambda s, n=N: f"{n / s:,.0f}"  # noqa: E731
+    lines = [
+        "# lm.batch benchmark results",
+        "",
+        f"Written by `benchmarks/batch.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, load average at the start "
+        f"{results['load']:.1f} (Dask part: {results.get('load_dask', results['load']):.1f}; the machine was shared "
+        "with other jobs, so the times are pessimistic).",
+        "",
+        f"## {N:,} fits of y = A e^(−kt) + c (n = 3, m = {speed['m']}), analytic Jacobians",
+        "",
+        "Loops timed on a random sample of the same fits and extrapolated; all in one run.",
+        "",
+        "| method | time for all fits (s) | fits per second | batch speed-up |",
+        "|---|---|---|---|",
+    ]
+    for name, label in [("batch", "lm.batch.levenberg_marquardt_batch"),
+                        ("batch_fd", "lm.batch, default differences (no jac)"),
+                        ("scipy_lm", f"loop of least_squares(method='lm') (sample {speed['sample']})"),
+                        ("scipy_trf", f"loop of least_squares() default 'trf' (sample {speed['sample']})"),
+                        ("lm", f"loop of lm.levenberg_marquardt (sample {speed['sample']})")]:
+        s = speed[f"{name}_s"]
+        lines.append(f"| {label} | {s:.1f} | {rate(s)} | {s / speed['batch_s']:.1f}× |")
+    lines += [
+        "",
+        f"Agreement on the sample of {speed['sample']} fits with lm.levenberg_marquardt: "
+        f"same status {speed['agree_status']}, same nfev {speed['agree_nfev']}, x bit for bit identical "
+        f"{speed['agree_bitwise']}; largest relative difference in x {speed['agree_max_rel_x']:.1e}. "
+        f"Largest relative excess of the batch's cost over MINPACK's on the sample: "
+        f"{speed['cost_vs_minpack_max_rel']:.1e}. Successful fits: {speed['batch_success']:,} of {N:,} "
+        f"(differences: {speed['fd_same_success']:,}).",
+        "",
+        f"## NIST Misra1a repeated {nist['N']:,} times (both starts, scaled by 0.8 … 1.25)",
+        "",
+        f"{nist['success']:,} of {nist['N']:,} successful in {nist['seconds']:.1f} s; the smallest number of "
+        f"certified digits over all fits: {nist['min_lre_x']:.1f} for the parameters, "
+        f"{nist['min_lre_se']:.1f} for the standard errors (NIST-grade: ≥ 6 and ≥ 3).",
+        "",
+    ]
+    if dask_run:
+        d = dask_run
+        lines += [
+            f"## {d['N']:,} fits through Dask (chunks of {d['chunk']:,}, LocalCluster of 2 worker processes)",
+            "",
+            "| figure | value |",
+            "|---|---|",
+            f"| cluster start-up | {d['startup_s']:.1f} s |",
+            f"| time to fit (data generated on the workers) | {d['fit_s']:.1f} s |",
+            f"| fits per second | {d['fits_per_s']:,.0f} |",
+            f"| fits per second per worker | {d['fits_per_s_per_worker']:,.0f} |",
+            f"| peak memory, all processes (RSS sum) | {d['peak_rss_gb']:.2f} GB |",
+            f"| successful fits | {d['success']:,} |",
+            f"| first chunk identical to the in-memory batch | {d['first_chunk_identical']} |",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+LOAD_AT_START = os.getloadavg()[0]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10⁴ fits, 10⁵ through Dask")
+    parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--only-dask", action="store_true", help="rerun only the Dask part (the rest from batch_results.json)")
+    args = parser.parse_args()
+    N, sample, N_dask, chunk = (10_000, 300, 100_000, 25_000) if args.quick else (100_000, 1000, 1_000_000, 50_000)
+    saved = ROOT / "benchmarks" / "batch_results.json"
+    if args.only_dask:  # keep the other figures of the last run
+        results = json.loads(saved.read_text(encoding="utf-8"))
+    else:
+        results = {"speed": speed_and_agreement(N, sample), "load": LOAD_AT_START}
+        print(results["speed"], flush=True)
+        results["nist"] = nist_repeated(N // 10)
+        print(results["nist"], flush=True)
+        results["dask"] = None
+    if not args.no_dask:
+        results["dask"] = through_dask(N_dask, chunk)
+        results["load_dask"] = LOAD_AT_START
+        print(results["dask"], flush=True)
+    saved.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    (ROOT / "benchmarks" / "BATCH_RESULTS.md").write_text(report(results) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

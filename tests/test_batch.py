@@ -1,0 +1,272 @@
+"""lm.batch: every fit of a batch gets what lm.levenberg_marquardt gives it alone (hypothesis on
+random batches, every damping and Jacobian kind), stopped fits are not evaluated, NaN at a trial
+point rejects that fit's step only, the certified NIST digits on a repeated problem, the
+standard errors of lm.stats, and every bad input's error."""
+import json
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import lm
+from lm import stats
+from lm.batch import BatchResult, covariance, levenberg_marquardt_batch
+from lm.solver import STATUS_MESSAGES
+
+T = np.linspace(0, 4, 20)
+
+
+# models written twice, once for one fit (x (n,)) and once for a batch (X (N, n)), as a user would
+def exp2(x, y, t):
+    return y - x[..., 0:1] * np.exp(-x[..., 1:2] * t) if x.ndim == 2 else y - x[0] * np.exp(-x[1] * t)
+
+
+def exp2_jac(x, y, t):
+    a, b = (x[:, 0:1], x[:, 1:2]) if x.ndim == 2 else (x[0], x[1])
+    e = np.exp(-b * t)
+    return -np.stack(np.broadcast_arrays(e, -a * t * e), axis=-1)
+
+
+def exp3(x, y, t):  # decay on an offset: y = a e^{−bt} + c
+    a, b, c = (x[:, 0:1], x[:, 1:2], x[:, 2:3]) if x.ndim == 2 else x
+    return y - a * np.exp(-b * t) - c
+
+
+def exp3_jac(x, y, t):
+    a, b, c = (x[:, 0:1], x[:, 1:2], x[:, 2:3]) if x.ndim == 2 else x
+    e = np.exp(-b * t)
+    return -np.stack(np.broadcast_arrays(e, -a * t * e, np.ones_like(e)), axis=-1)
+
+
+def gauss(x, y, t):  # a peak: y = a exp(−(t − μ)²/(2 s²)) (n = 3, m < n allowed by lm)
+    a, mu, s = (x[:, 0:1], x[:, 1:2], x[:, 2:3]) if x.ndim == 2 else x
+    return y - a * np.exp(-0.5 * ((t - mu) / s) ** 2)
+
+
+MODELS = {"exp2": (exp2, exp2_jac, [2.0, 1.0]), "exp3": (exp3, exp3_jac, [2.0, 1.0, 0.3]),
+          "gauss": (gauss, None, [1.5, 2.0, 0.7])}
+
+
+def data_for(model, N, noise, seed, t=T):
+    rng = np.random.default_rng(seed)
+    fun, _, truth = MODELS[model]
+    X = np.asarray(truth) * rng.uniform(0.5, 1.5, (N, len(truth)))
+    Y = -fun(X, np.zeros((N, t.size)), t) + noise * rng.standard_normal((N, t.size))
+    return X, Y
+
+
+def assert_agrees(res: BatchResult, fun, X0, jac, args_per_fit, shared, per_fit_last=None, **options):
+    """Fit i of the batch = lm.levenberg_marquardt on fit i: x to 1e-8, the same status,
+    the same counts of accepted steps and evaluations."""
+    for i in range(len(X0)):
+        last = () if per_fit_last is None else (per_fit_last[i],)
+        one = lm.levenberg_marquardt(fun, X0[i], jac, args=tuple(a[i] for a in args_per_fit) + shared + last, **options)
+        np.testing.assert_allclose(res.x[i], one.x, rtol=1e-8, atol=1e-300, err_msg=f"fit {i}")
+        assert (res.status[i], res.nit[i], res.nfev[i], res.njev[i]) == (one.status, one.nit, one.nfev, one.njev), i
+        assert res.cost[i] == pytest.approx(one.cost, rel=1e-8, abs=1e-300)
+        assert res.message[i] == one.message and res.success[i] == one.success
+
+
+@settings(max_examples=25, deadline=None)
+@given(model=st.sampled_from(sorted(MODELS)), N=st.integers(1, 8), noise=st.sampled_from([0.0, 1e-3, 0.1]),
+       seed=st.integers(0, 2**31), damping=st.sampled_from(["trust-region", "nielsen", "marquardt"]),
+       jac=st.sampled_from(["analytic", None, "2-point", "cs"]), data=st.data())
+def test_every_fit_equals_the_scalar_solver(model, N, noise, seed, damping, jac, data):
+    fun, model_jac, truth = MODELS[model]
+    jac = model_jac if jac == "analytic" else jac
+    jac = "3-point" if jac is None and model_jac is None else jac
+    _, Y = data_for(model, N, noise, seed)
+    # starts anywhere in a box around the truth, zeros and sign changes included
+    X0 = data.draw(arrays(float, (N, len(truth)), elements=st.one_of(st.just(0.0), st.floats(-3, 5))))
+    if model == "gauss":
+        X0[:, 2] = np.where(X0[:, 2] == 0, 0.5, X0[:, 2])  # s = 0 is outside the model's domain
+    refused = []  # starts where the scalar solver refuses the fit (r or J not finite at x0)
+    for i in range(N):
+        try:
+            lm.levenberg_marquardt(fun, X0[i], jac, args=(Y[i], T), damping=damping, max_nfev=3 + 6 * len(truth))
+        except ValueError:
+            refused.append(i)
+    if refused:  # then the batch refuses too, and names them
+        with pytest.raises(ValueError, match="indices") as error:
+            levenberg_marquardt_batch(fun, X0, jac, args=(Y, T), damping=damping)
+        named = json.loads(re.search(r"indices (\[[^\]]*\])", str(error.value)).group(1))
+        assert named and set(named) <= set(refused), (named, refused)
+        return
+    res = levenberg_marquardt_batch(fun, X0, jac, args=(Y, T), damping=damping)
+    assert_agrees(res, fun, X0, jac, (Y,), (T,), damping=damping)
+
+
+def test_scale_options_and_budget_agree():
+    X, Y = data_for("exp3", 15, 0.05, 1)
+    X0 = np.ones_like(X)
+    for options in [dict(scale="levenberg"), dict(scale=[1.0, 2.0, 3.0]), dict(max_nfev=5),
+                    dict(ftol=1e-6, xtol=1e-6, gtol=1e-6), dict(damping=lm.damping.TrustRegion(factor=100))]:
+        res = levenberg_marquardt_batch(exp3, X0, exp3_jac, args=(Y, T), **options)
+        assert_agrees(res, exp3, X0, exp3_jac, (Y,), (T,), **options)
+        if "max_nfev" in options:
+            assert np.all(res.nfev <= 5) and np.any(res.status == 0)
+
+
+def test_stopped_fits_are_not_evaluated():
+    X, Y = data_for("exp2", 30, 0.02, 2)
+    X0 = X * np.where(np.arange(30) % 2 == 0, 1.0, 3.0)[:, None]  # half start at the answer
+    calls = np.zeros(30, dtype=int)
+    rows = []
+
+    def counted(Xs, y, ids, t):
+        np.add.at(calls, ids, 1)
+        rows.append(len(Xs))
+        return exp2(Xs, y, t)
+
+    res = levenberg_marquardt_batch(counted, X0, lambda Xs, y, ids, t: exp2_jac(Xs, y, t), args=(Y, np.arange(30), T))
+    np.testing.assert_array_equal(calls, res.nfev)       # each fit evaluated exactly nfev times
+    assert min(rows) < 30 and rows[-1] < rows[0]          # later calls carry fewer fits
+    assert len(rows) == res.nfev.max()                    # and the loop ran for the slowest fit only
+
+
+def test_nan_at_a_trial_point_rejects_that_fits_step_only():
+    X, Y = data_for("exp2", 8, 0.02, 3)
+    nan_rows = []
+
+    def fragile(x, y, t, bmin):  # undefined below a rate bmin, as log or √ models are somewhere
+        r = exp2(x, y, t)
+        if x.ndim == 2:
+            bad = x[:, 1] < bmin
+            nan_rows.append(int(bad.sum()))
+            return np.where(bad[:, None], np.nan, r)
+        return np.full_like(r, np.nan) if x[1] < bmin else r
+
+    def fragile_jac(x, y, t, bmin):
+        return exp2_jac(x, y, t)
+
+    X0 = X * np.where(np.arange(8)[:, None] < 4, [0.2, 3.0], [1.2, 1.1])  # the first four overshoot
+    bmin = np.where(np.arange(8) < 4, 0.8 * X[:, 1], -np.inf)
+    res = levenberg_marquardt_batch(fragile, X0, fragile_jac, args=(Y, T, bmin))
+    assert sum(nan_rows) > 0                              # some trial points were undefined
+    assert_agrees(res, fragile, X0, fragile_jac, (Y,), (T,), per_fit_last=bmin)
+    # and the others do exactly what they do in a batch without the fragile fits
+    alone = levenberg_marquardt_batch(fragile, X0[4:], fragile_jac, args=(Y[4:], T, bmin[4:]))
+    np.testing.assert_array_equal(alone.x, res.x[4:])
+    assert np.all(res.cost <= 0.5 * np.sum(exp2(X0, Y, T) ** 2, axis=1))  # never worse than x0
+
+
+def test_nist_misra1a_repeated_reaches_the_certified_digits():
+    P = lm.problems.nist("Misra1a")
+    x, y = P.data
+    N = 40
+
+    def misra1a(B, y):
+        return y - B[:, 0:1] * (1 - np.exp(-B[:, 1:2] * x))
+
+    X0 = np.array([P.starts[i % 2] for i in range(N)]) * np.linspace(0.8, 1.25, N)[:, None]
+    np.testing.assert_allclose(misra1a(X0[:1], y[None])[0], P.fun(X0[0]), rtol=1e-14)  # the same model
+    Y = np.broadcast_to(y, (N, y.size))
+    res = levenberg_marquardt_batch(misra1a, X0, args=(Y,))
+    assert res.success.all()
+    assert stats.lre(res.x, P.certified.params).min() >= 6
+    assert stats.lre(res.standard_errors(), P.certified.std_devs).min() >= 3
+
+
+def test_standard_errors_and_covariance_are_those_of_lm_stats():
+    X, Y = data_for("exp3", 10, 0.05, 4)
+    res = levenberg_marquardt_batch(exp3, np.ones_like(X), exp3_jac, args=(Y, T))
+    for absolute in (False, True):
+        C = res.covariance(absolute)
+        for i in range(10):
+            np.testing.assert_allclose(C[i], stats.covariance(res.jac[i], res.fun[i], absolute), rtol=1e-12)
+            np.testing.assert_allclose(res.standard_errors(absolute)[i], res[i].standard_errors(absolute), rtol=1e-12)
+    # a rank-deficient fit has no covariance: NaN there, where lm.stats raises
+    J = res.jac.copy()
+    J[3, :, 2] = J[3, :, 0]
+    with pytest.raises(ValueError, match="rank deficient"):
+        stats.covariance(J[3], res.fun[3])
+    C = covariance(J, res.fun)
+    assert np.isnan(C[3]).all() and np.isfinite(np.delete(C, 3, axis=0)).all()
+    with pytest.raises(ValueError, match="more residuals than parameters"):
+        covariance(J[:, :3], res.fun[:, :3])
+
+
+def test_result_record():
+    X, Y = data_for("exp2", 5, 0.05, 5)
+    res = levenberg_marquardt_batch(exp2, np.ones_like(X), exp2_jac, args=(Y, T))
+    one = res[2]
+    assert isinstance(one, lm.LMResult) and np.array_equal(one.x, res.x[2])
+    assert one.message == STATUS_MESSAGES[one.status] == res.message[2]
+    np.testing.assert_allclose(res.grad, np.einsum("imn,im->in", res.jac, res.fun), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(res.cost, 0.5 * np.sum(res.fun**2, axis=1))
+    assert sum(res.status_counts().values()) == 5 and "5 fits" in repr(res)
+    assert lm.batch.levenberg_marquardt_batch is levenberg_marquardt_batch
+
+
+def test_defaults_are_the_scalar_solvers():
+    import inspect
+    scalar = inspect.signature(lm.levenberg_marquardt).parameters
+    batch = inspect.signature(levenberg_marquardt_batch).parameters
+    for name in ("damping", "scale", "ftol", "xtol", "gtol", "max_nfev"):
+        assert batch[name].default == scalar[name].default, name
+
+
+# ---------------------------------------------------------------------------------------
+# bad input
+
+X0_GOOD = np.ones((4, 2))
+Y_GOOD = data_for("exp2", 4, 0.0, 6)[1]
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: levenberg_marquardt_batch(exp2, [1.0, 1.0], args=(Y_GOOD, T)), ValueError, r"shape \(N fits, n parameters\).*x0\[None, :\]"),
+    (lambda: levenberg_marquardt_batch(exp2, np.ones((0, 2)), args=(Y_GOOD, T)), ValueError, "non-empty"),
+    (lambda: levenberg_marquardt_batch(exp2, [["a", 1]] * 4, args=(Y_GOOD, T)), TypeError, "x0 must be"),
+    (lambda: levenberg_marquardt_batch(exp2, np.where(np.arange(8).reshape(4, 2) % 5 == 1, np.nan, 1.0), args=(Y_GOOD, T)),
+     ValueError, r"fit\(s\) \[0, 3\]"),
+    (lambda: levenberg_marquardt_batch("f", X0_GOOD), TypeError, "fun must be callable"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=[Y_GOOD, T]), TypeError, "args must be a tuple"),
+    (lambda: levenberg_marquardt_batch(lambda X, y, t: np.sum(exp2(X, y, t) ** 2, axis=1), X0_GOOD, args=(Y_GOOD, T)),
+     ValueError, "not the cost"),
+    (lambda: levenberg_marquardt_batch(lambda X, y, t: exp2(X, y, t)[:1], X0_GOOD, args=(Y_GOOD, T)), ValueError, r"shape \(N, m\)"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, lambda X, y, t: exp2_jac(X, y, t)[:, :, :1], args=(Y_GOOD, T)),
+     ValueError, "jac returned shape"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, "5-point", args=(Y_GOOD, T)), ValueError, "unknown jac"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, 3, args=(Y_GOOD, T)), TypeError, "jac must be"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=(Y_GOOD, T), damping="levenberg"), ValueError, "unknown damping"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=(Y_GOOD, T), damping=object()), TypeError, "built-in strategies"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=(Y_GOOD, T), scale="unit"), ValueError, "unknown scale"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=(Y_GOOD, T), scale=[1.0, -1.0]), ValueError, "positive"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=(Y_GOOD, T), ftol=-1), ValueError, "ftol"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=(Y_GOOD, T), max_nfev=2), ValueError, "max_nfev"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=(Y_GOOD, T), per_fit=(True,)), ValueError, "one flag per argument"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=(Y_GOOD, T), per_fit=(True, True)), ValueError, "marked per-fit"),
+])
+def test_bad_input_is_refused_clearly(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_nan_at_x0_names_the_fits():
+    def undefined_for_some(X, y, t):
+        r = exp2(X, y, t)
+        r[[1, 3], 5] = np.nan
+        return r
+
+    with pytest.raises(ValueError, match=r"2 fit\(s\), indices \[1, 3\]"):
+        levenberg_marquardt_batch(undefined_for_some, X0_GOOD, args=(Y_GOOD, T))
+    with pytest.raises(ValueError, match=r"Jacobian at x0 .* indices \[2\]"):
+        levenberg_marquardt_batch(exp2, X0_GOOD, lambda X, y, t: np.where(np.arange(4)[:, None, None] == 2, np.inf, exp2_jac(X, y, t)),
+                                  args=(Y_GOOD, T))
+
+
+def test_a_shape_change_during_the_loop_and_an_ambiguous_argument_are_refused():
+    def shrinking(X, y, t):
+        return exp2(X, y, t) if len(X) == 4 else exp2(X, y, t)[:, :3]
+
+    with pytest.raises(ValueError, match="one row of m residuals per fit"):
+        levenberg_marquardt_batch(shrinking, 2 * X0_GOOD, args=(Y_GOOD, T))
+    # 20 fits of 20 points: is a vector of 20 the times (shared) or one number per fit?
+    X, Y = data_for("exp2", 20, 0.01, 7)
+    with pytest.raises(ValueError, match="per_fit"):
+        levenberg_marquardt_batch(exp2, X, args=(Y, T))
+    res = levenberg_marquardt_batch(exp2, X, args=(Y, T), per_fit=(True, False))
+    assert res.success.all()
