@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHAPTERS := $(wildcard chapters/*.md)
 
-.PHONY: venv book book-en book-zh fonts test notebooks student lab assignments pdf bench clean chromium
+.PHONY: venv book book-en book-zh fonts zh-status test notebooks student lab assignments pdf bench clean chromium
 
 # (Re)install only when requirements.txt or pyproject.toml change.
 venv: $(STAMP)
@@ -34,6 +34,10 @@ book-zh: venv fonts book-en
 	$(BIN)/jupyter-book build -W -n --keep-going zh
 	rm -rf _build/html/zh
 	cp -a zh/_build/html _build/html/zh
+
+# Which Chinese pages lag behind their English source, with the English diff to carry over.
+zh-status: venv
+	$(BIN)/python tools/zh_status.py --diff
 
 # A CJK font for the Chinese edition's figures (matplotlib, via zh/**/matplotlibrc) and
 # for the browser's rendering of Chinese text.
