@@ -189,7 +189,7 @@ def assign(master: Path, out: Path, run_tests: bool = True) -> Path:
     With ``run_tests`` (the default) otter runs the reference solutions against their tests
     and this function fails if any test fails.
     """
-    target = out / master.stem
+    master, target = master.resolve(), (out / master.stem).resolve()
     if target.exists():
         shutil.rmtree(target)
     cmd = [str(OTTER), "assign", "--no-pdfs", str(master), str(target)]
@@ -212,6 +212,7 @@ def autograder_zip(folder: Path) -> Path:
 
 def grade(submission: Path, autograder: Path, workdir: Path) -> dict:
     """Grade one notebook offline with ``otter run``: {question: (score, max)} plus 'total'."""
+    submission, autograder, workdir = submission.resolve(), autograder.resolve(), workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run([str(OTTER), "run", "-a", str(autograder), "-o", str(workdir), str(submission)],
                           capture_output=True, text=True)
