@@ -470,7 +470,7 @@ def _prepare(fun, x0, jac, args, kwargs):
 
         def jacobian(z, rz):
             counter.njev += 1
-            return method(f, z, rz, typical)
+            return method(f, z, rz, typical, counter.eps_F)   # steps for fun's precision
     else:
         raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")
     J0 = jacobian(x, r)
