@@ -143,7 +143,11 @@ class TrustRegion:
     """Moré (1978): keep a radius Δ on the scaled step ‖Dp‖ and find λ from Δ.
 
     Each λ solves min ‖r + Jp‖ subject to ‖Dp‖ ≤ Δ. After a trial: ρ < ¼ shrinks Δ to
-    ½‖Dp‖; ρ > ¾ (or a Gauss–Newton step, λ = 0) grows it to 2‖Dp‖ (MINPACK's lmpar/lmder).
+    ½·min(Δ, ‖Dp‖); ρ > ¾ (or a Gauss–Newton step, λ = 0) grows it to max(Δ, 2‖Dp‖).
+    This is a simplification of MINPACK's lmder (Moré 1978): there ρ < ¼ gives
+    Δ = γ·min(Δ, 10‖Dp‖) with γ ∈ [0.1, 0.5] from a quadratic interpolation of F along the
+    step, very good steps (ρ ≥ ¾, or ρ > ¼ with λ = 0) give Δ = 2‖Dp‖, a step is accepted
+    only if ρ ≥ 1e-4 (lm: ρ > 0), and lmpar takes λ = 0 when ‖Dp_GN‖ ≤ 1.1Δ (lm: ≤ Δ).
 
     Parameters
     ----------

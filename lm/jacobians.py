@@ -15,7 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["forward", "central", "complex_step", "JACOBIAN_METHODS", "check_jacobian", "JacobianCheck"]
+__all__ = ["forward", "central", "complex_step", "broyden_update", "JACOBIAN_METHODS", "check_jacobian",
+           "JacobianCheck"]
 
 EPS = np.finfo(float).eps
 
@@ -33,10 +34,11 @@ def _steps(x: np.ndarray, rel: float, typical: np.ndarray | None = None) -> np.n
 
 
 def forward(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
-            typical: np.ndarray | None = None) -> np.ndarray:
-    """Forward differences J_j ≈ (r(x + h_j e_j) − r(x)) / h_j, h_j = √ε·max(|x_j|, typical_j)."""
+            typical: np.ndarray | None = None, eps: float = EPS) -> np.ndarray:
+    """Forward differences J_j ≈ (r(x + h_j e_j) − r(x)) / h_j, h_j = √ε·max(|x_j|, typical_j);
+    ``eps`` is the relative precision of fun (float64's ε; 1.2e-7 for a float32 model)."""
     r = fun(x) if r is None else r
-    h = _steps(x, np.sqrt(EPS), typical)
+    h = _steps(x, np.sqrt(eps), typical)
     J = np.empty((r.size, x.size))
     for j in range(x.size):
         xj = x.copy()
@@ -46,14 +48,15 @@ def forward(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
 
 
 def central(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
-            typical: np.ndarray | None = None) -> np.ndarray:
+            typical: np.ndarray | None = None, eps: float = EPS) -> np.ndarray:
     """Central differences J_j ≈ (r(x + h e_j) − r(x − h e_j)) / 2h, h = ε^{1/3}·max(|x_j|, typical_j).
 
     A column whose one side is not finite (the model is undefined there) falls back to
-    the one-sided difference on the other side, using ``r`` at x.
+    the one-sided difference on the other side, using ``r`` at x. ``eps``: as in
+    :func:`forward`.
     """
     r = fun(x) if r is None else r
-    h = _steps(x, EPS ** (1 / 3), typical)
+    h = _steps(x, eps ** (1 / 3), typical)
     J = np.empty((r.size, x.size))
     for j in range(x.size):
         xp, xm = x.copy(), x.copy()
@@ -70,7 +73,7 @@ def central(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
 
 
 def complex_step(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
-                 typical: np.ndarray | None = None) -> np.ndarray:
+                 typical: np.ndarray | None = None, eps: float = EPS) -> np.ndarray:
     """Complex step J_j = Im r(x + i h e_j) / h with h = 10⁻²⁰·max(|x_j|, 1): no cancellation."""
     h = 1e-20 * np.maximum(np.abs(x), 1.0)
     cols = []
@@ -81,7 +84,18 @@ def complex_step(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
     return np.column_stack(cols)
 
 
-JACOBIAN_METHODS = {"2-point": forward, "3-point": central, "cs": complex_step}
+def broyden_update(J: np.ndarray, p: np.ndarray, dr: np.ndarray) -> np.ndarray:
+    """Broyden's rank-1 secant update J + (Δr − Jp)pᵀ/(pᵀp), Δr = r(x + p) − r(x).
+
+    The updated matrix satisfies the secant condition J₊p = Δr and acts like J on every
+    vector orthogonal to p: the smallest change of J that agrees with the last step.
+    Between difference Jacobians it costs no evaluation of fun (Broyden 1965;
+    Madsen–Nielsen–Tingleff 2004, §3.4).
+    """
+    return J + np.outer(dr - J @ p, p) / (p @ p)
+
+
+JACOBIAN_METHODS = {"2-point": forward, "3-point": central, "cs": complex_step, "broyden": central}
 
 
 @dataclass

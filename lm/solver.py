@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from .damping import Damping, make_damping
-from .jacobians import JACOBIAN_METHODS
+from .jacobians import JACOBIAN_METHODS, broyden_update
 from .subproblem import Subproblem
 
 __all__ = ["levenberg_marquardt", "LMResult", "Step", "STATUS_MESSAGES"]
@@ -163,6 +163,10 @@ def levenberg_marquardt(
     jac : ``jac(x, *args, **kwargs) -> J`` (m, n); or ``"2-point"`` (forward),
         ``"3-point"`` (central) or ``"cs"`` (complex-step) differences. None means
         ``"3-point"``: its O(ε^{2/3}) error lets difference Jacobians reach certified digits.
+        ``"broyden"``: central differences at x₀, then Broyden's rank-1 secant update after
+        every accepted step whose ρ ≥ ¼ (Madsen–Nielsen–Tingleff 2004, §3.4); J is
+        differenced anew after a poorer step or a rejected one (the model stopped
+        predicting), and before any stopping test other than the budget may end the run.
     damping : ``"trust-region"`` (default, Moré 1978: λ from a radius Δ on ‖Dp‖),
         ``"nielsen"`` (Nielsen 1999), ``"marquardt"`` (Marquardt 1963), or a strategy
         object (see :mod:`lm.damping`). The default solved the most NIST problems with
@@ -216,6 +220,7 @@ def levenberg_marquardt(
     strategy.start(sub, x)
     history: list[Step] = []
     nit = 0                                                         # accepted steps so far
+    exact, secant = True, False               # J analytic or from differences, not a secant update
     tests = _StoppingTests(ftol, xtol, gtol, max_nfev, callback, cost,
                            np.maximum(np.abs(x), 1.0), counter.eps_F)
     status = tests.at_start(g, J, r, counter.n + 1 + evals_per_jac)
@@ -230,22 +235,33 @@ def levenberg_marquardt(
             actual = cost - cost_new                                # 4. F(x) − F(x + p)
             rho = actual / predicted if predicted > 0 else -np.inf  # 5. gain ratio ρ
             if rho > 0:                                             # 6. accept a decrease …
-                J_new = jacobian(x_new, r_new)
-                if not np.all(np.isfinite(J_new)):                  #    … where J is finite
-                    rho = -np.inf
+                secant = jacobian.broyden and rho >= 0.25           #    (jac="broyden": a secant
+                J_new = broyden_update(J, p, r_new - r) if secant else jacobian(x_new, r_new)
+                if not np.all(np.isfinite(J_new)):                  #    update if ρ ≥ ¼) …
+                    rho = -np.inf                                   #    … where J is finite
             strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
             near_gn = _sq(D * p) ** 0.5 >= 0.99 * sub.gauss_newton_norm()  # (for the ftol test)
             step = Step(nit, x, cost, lam, Delta, p, cost_new, predicted, actual,
                         rho, rho > 0, float(np.abs(g).max()), counter.n, D)
             history.append(step)
+            refresh = not (step.accepted or exact) and counter.n + 2 * evals_per_jac < max_nfev
             if step.accepted:                                       # 8. move to x + p
                 x, r, cost, J = x_new, r_new, cost_new, J_new
                 nit += 1
+                exact = not secant
+            elif refresh:                                           #    (a secant J that failed
+                J, exact = jacobian(x, r), True                     #    is differenced anew)
+            if step.accepted or refresh:
                 D = scaling.update(J)
                 g = J.T @ r
                 sub = Subproblem(r, J, D)
             status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
                                  counter.n + 1 + evals_per_jac)
+            if status not in (None, 0, -1) and not exact and counter.n + 2 * evals_per_jac < max_nfev:
+                J, exact, status = jacobian(x, r), True, None       #    (decide on a J from
+                D = scaling.update(J)                               #    differences, not on a
+                g = J.T @ r                                         #    secant update)
+                sub = Subproblem(r, J, D)
     # Line 3: for the exact damped step, −gᵀp = ‖Jp‖² + λ‖Dp‖², so L(0) − L(p) =
     # −gᵀp − ½‖Jp‖² = ½‖Jp‖² + λ‖Dp‖², a sum of positive terms with no cancellation.
 
@@ -293,7 +309,7 @@ class _StoppingTests:
         it would exceed ``max_nfev``."""
         if self.callback is not None and self.callback(step) is True:
             return -1
-        if _gradient_test(g, sub.J, r, self.gtol):
+        if _cosine(g, sub.J, r, sub.col_norms) <= self.gtol:      # gradient test
             return 1
         # ftol only for a nearly undamped step: a heavily damped step predicts little
         # progress merely because it is short, not because F cannot decrease further
@@ -329,7 +345,7 @@ class _StoppingTests:
         1000 times it while F no longer depends on it (its column of J has fallen below √ε
         of its largest norm so far, D_j): x runs off towards infinity."""
         grown = np.abs(x) / self.x0_size
-        faded = np.linalg.norm(sub.J, axis=0) <= np.sqrt(self.eps_F) * sub.D
+        faded = sub.col_norms <= np.sqrt(self.eps_F) * sub.D
         return bool(np.any(grown > 1 / np.sqrt(self.eps_F)) or np.any((grown > 1e3) & faded))
 
     def _why_no_decrease(self, step: Step, r, g, x, sub, nothing_left: bool) -> int:
@@ -340,15 +356,15 @@ class _StoppingTests:
             return -3
         if nothing_left:                   # no step promises a reduction beyond F's precision
             return 5
-        if step.predicted <= self.eps_F * step.cost or _cosine(g, sub.J, r) <= CONSISTENT_COSINE:
+        if step.predicted <= self.eps_F * step.cost or _cosine(g, sub.J, r, sub.col_norms) <= CONSISTENT_COSINE:
             return -4                      # failures at the rounding level of F
         return -2                          # clear predicted decrease, yet even tiny steps fail
 
 
-def _cosine(g, J, r) -> float:
+def _cosine(g, J, r, col_norms=None) -> float:
     """max_j |J_jᵀr| / (‖J_j‖ ‖r‖): the largest cosine between r and a column J_j of J
-    (0 for r = 0; zero columns are skipped)."""
-    norms = np.linalg.norm(J, axis=0) * _sq(r) ** 0.5
+    (0 for r = 0; zero columns are skipped). ``col_norms``: the ‖J_j‖, if known."""
+    norms = (np.linalg.norm(J, axis=0) if col_norms is None else col_norms) * _sq(r) ** 0.5
     nonzero = norms > 0
     return float(np.max(np.abs(g[nonzero]) / norms[nonzero], initial=0.0))
 
@@ -447,20 +463,22 @@ def _prepare(fun, x0, jac, args, kwargs):
         if jac not in JACOBIAN_METHODS:
             raise ValueError(f"unknown jac {jac!r}; expected a callable or one of {sorted(JACOBIAN_METHODS)}")
         method = JACOBIAN_METHODS[jac]
-        evals_per_jac = {"2-point": 1, "3-point": 2, "cs": 1}[jac] * x.size
+        evals_per_jac = {"2-point": 1, "3-point": 2, "cs": 1, "broyden": 2}[jac] * x.size
 
         # a parameter that shrinks below 1/1000 of its start is differenced on that floor
         typical = 1e-3 * np.where(x != 0, np.abs(x), 1.0)
 
         def jacobian(z, rz):
             counter.njev += 1
-            return method(f, z, rz, typical)
+            return method(f, z, rz, typical, counter.eps_F)   # steps for fun's precision
     else:
         raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")
     J0 = jacobian(x, r)
     if not np.all(np.isfinite(J0)):
         raise ValueError("the Jacobian at x0 has NaN or inf entries; check jac or choose another x0")
-    return f, _first_call_cached(jacobian, x, J0), x, r, evals_per_jac, counter
+    wrapped = _first_call_cached(jacobian, x, J0)
+    wrapped.broyden = jac == "broyden"        # secant updates between difference Jacobians
+    return f, wrapped, x, r, evals_per_jac, counter
 
 
 def _first_call_cached(jacobian, x0, J0):

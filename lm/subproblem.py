@@ -40,6 +40,7 @@ class Subproblem:
 
     def __init__(self, r: np.ndarray, J: np.ndarray, D: np.ndarray):
         self.r, self.J, self.D = r, J, D
+        self.col_norms = np.linalg.norm(J, axis=0)  # ‖J_j‖, for the stopping tests
         U, self.s, Vt = np.linalg.svd(J / D, full_matrices=False)  # J D⁻¹ = U S Vᵀ
         self.V = Vt.T
         self.c = U.T @ r  # the residual in the left singular basis
