@@ -133,8 +133,8 @@
 
   function Explorer(root) {
     var D = JSON.parse(root.querySelector("script.lm-explorer-data").textContent);
-    var T = window.lmTwin, self = this, L = strings(D);
-    function sname(k) { return L.strategies[k] || k; }
+    var T = window.lmTwin, self = this, TX = strings(D);
+    function sname(k) { return TX.strategies[k] || k; }
     this.root = root;
     var image = root.querySelector("img.lm-explorer-image");
     var builtIn = { problem: T.compileProblem(D.problem), xlim: D.xlim, ylim: D.ylim, box: D.box, names: D.names };
@@ -150,32 +150,32 @@
     if (style) { root.appendChild(style); }
     var bar = el("div", { "class": "lm-ex-controls" }, root);
     function labelled(text, control) { var l = el("label", null, bar); el("span", null, l, text); l.appendChild(control); return l; }
-    var selS = el("select", { "data-lm": "strategy", "aria-label": L.dampingAria });
+    var selS = el("select", { "data-lm": "strategy", "aria-label": TX.dampingAria });
     D.strategies.forEach(function (s) { el("option", { value: s }, selS, sname(s)); });
     selS.value = state.strategy;
-    labelled(L.damping, selS);
-    var selD = el("select", { "data-lm": "scale", "aria-label": L.scaleAria });
-    el("option", { value: "marquardt" }, selD, L.scaleMarquardt);
-    el("option", { value: "levenberg" }, selD, L.scaleLevenberg);
-    labelled(L.scaling, selD);
+    labelled(TX.damping, selS);
+    var selD = el("select", { "data-lm": "scale", "aria-label": TX.scaleAria });
+    el("option", { value: "marquardt" }, selD, TX.scaleMarquardt);
+    el("option", { value: "levenberg" }, selD, TX.scaleLevenberg);
+    labelled(TX.scaling, selD);
     var lamLabel = el("label", { "class": "lm-ex-wide" }, bar);
     var lamText = el("span", null, lamLabel);
     var inLam = el("input", { type: "range", "data-lm": "lambda", "data-lm-static": "lambda", min: "-6", max: "6", step: "0.01",
-                              value: String(state.logLam), "aria-label": L.lamAria }, lamLabel);
-    var selP = el("select", { "data-lm": "start", "aria-label": L.startAria });
+                              value: String(state.logLam), "aria-label": TX.lamAria }, lamLabel);
+    var selP = el("select", { "data-lm": "start", "aria-label": TX.startAria });
     D.starts.forEach(function (s, i) { el("option", { value: String(i) }, selP, "(" + fmt(s[0]) + ", " + fmt(s[1]) + ")"); });
-    el("option", { value: "custom" }, selP, L.clicked);
-    labelled(L.start, selP);
-    var selC = el("select", { "data-lm": "compare", "aria-label": L.compareAria });
-    el("option", { value: "" }, selC, L.none);
+    el("option", { value: "custom" }, selP, TX.clicked);
+    labelled(TX.start, selP);
+    var selC = el("select", { "data-lm": "compare", "aria-label": TX.compareAria });
+    el("option", { value: "" }, selC, TX.none);
     D.strategies.forEach(function (s) { el("option", { value: s }, selC, sname(s)); });
-    labelled(L.compareWith, selC);
+    labelled(TX.compareWith, selC);
     function check(text, key, color) {
       var l = el("label", { "class": "lm-ex-check" }, bar), c = el("input", { type: "checkbox", "data-lm": key }, l);
       el("span", { style: "color:" + color }, l, text);
       return c;
     }
-    var cbGN = check(L.gaussNewton, "show-gn", COLORS.gn), cbGD = check(L.gradientDescent, "show-gd", COLORS.gd);
+    var cbGN = check(TX.gaussNewton, "show-gn", COLORS.gn), cbGD = check(TX.gradientDescent, "show-gd", COLORS.gd);
 
     var panels = el("div", { "class": "lm-ex-panels" }, root);
     var fig = el("div", { "class": "lm-ex-figure" }, panels);
@@ -183,7 +183,7 @@
     fig.appendChild(img);
     var canvas = el("canvas", { width: String(W), height: String(H), hidden: "" }, fig);
     var svg = el("svg:svg", { viewBox: "0 0 " + W + " " + H, preserveAspectRatio: "none", role: "img",
-                              "aria-label": L.overlayAria, "data-lm": "overlay" }, fig);
+                              "aria-label": TX.overlayAria, "data-lm": "overlay" }, fig);
     var clipId = root.id + "-clip";
     var clipRect = el("svg:rect", null, el("svg:clipPath", { id: clipId }, el("svg:defs", null, svg)));
     var g = el("svg:g", { "clip-path": "url(#" + clipId + ")" }, svg);
@@ -210,23 +210,23 @@
       current: shape("circle", "current", { r: "7", stroke: "white", "stroke-width": "2.5" })
     };
     var conv = el("svg:svg", { viewBox: "0 0 360 240", "class": "lm-ex-convergence", role: "img",
-                               "aria-label": L.convAria, "data-lm": "convergence" }, panels);
+                               "aria-label": TX.convAria, "data-lm": "convergence" }, panels);
 
     var scrub = el("div", { "class": "lm-ex-controls lm-ex-scrub" }, root);
-    var prev = el("button", { type: "button", "data-lm": "prev", "aria-label": L.prevStep }, scrub, "◀");
-    var inIt = el("input", { type: "range", "data-lm": "iteration", "data-lm-static": "iteration", min: "0", max: "0", step: "1", value: "0", "aria-label": L.trialStep }, scrub);
-    var next = el("button", { type: "button", "data-lm": "next", "aria-label": L.nextStep }, scrub, "▶");
+    var prev = el("button", { type: "button", "data-lm": "prev", "aria-label": TX.prevStep }, scrub, "◀");
+    var inIt = el("input", { type: "range", "data-lm": "iteration", "data-lm-static": "iteration", min: "0", max: "0", step: "1", value: "0", "aria-label": TX.trialStep }, scrub);
+    var next = el("button", { type: "button", "data-lm": "next", "aria-label": TX.nextStep }, scrub, "▶");
     var itText = el("output", { "data-lm": "iteration-value" }, scrub);
     var status = el("p", { "data-lm": "status", "aria-live": "polite" }, root);
     var stepText = el("p", { "data-lm": "step" }, root);
     var tableBox = el("div", { "class": "lm-ex-table" }, root);
     var table = el("table", { "data-lm": "table" }, tableBox);
-    var copyBtn = el("button", { type: "button", "data-lm": "copy" }, root, L.copy);
+    var copyBtn = el("button", { type: "button", "data-lm": "copy" }, root, TX.copy);
 
     var own = el("details", { "class": "lm-ex-own" }, root);
-    el("summary", null, own, L.ownModel);
-    el("p", null, own, L.ownHelp);
-    var modelIn = el("textarea", { "data-lm": "model", rows: "2", spellcheck: "false", "aria-label": L.modelAria }, own);
+    el("summary", null, own, TX.ownModel);
+    el("p", null, own, TX.ownHelp);
+    var modelIn = el("textarea", { "data-lm": "model", rows: "2", spellcheck: "false", "aria-label": TX.modelAria }, own);
     modelIn.value = "x1^2 + x2 - 11, x1 + x2^2 - 7";
     var win = el("div", { "class": "lm-ex-controls" }, own);
     function num(label, key, value) {
@@ -234,10 +234,10 @@
       var i = el("input", { type: "text", inputmode: "decimal", "data-lm": key, size: "6", value: String(value) }, l);
       return i;
     }
-    var wx0 = num(L.x1From, "x1-min", -5), wx1 = num(L.to, "x1-max", 5), wy0 = num(L.x2From, "x2-min", -5), wy1 = num(L.to, "x2-max", 5);
+    var wx0 = num(TX.x1From, "x1-min", -5), wx1 = num(TX.to, "x1-max", 5), wy0 = num(TX.x2From, "x2-min", -5), wy1 = num(TX.to, "x2-max", 5);
     var buttons = el("div", { "class": "lm-ex-controls" }, own);
-    var apply = el("button", { type: "button", "data-lm": "apply-model" }, buttons, L.apply);
-    var back = el("button", { type: "button", "data-lm": "book-model" }, buttons, fill(L.back, { name: D.name }));
+    var apply = el("button", { type: "button", "data-lm": "apply-model" }, buttons, TX.apply);
+    var back = el("button", { type: "button", "data-lm": "book-model" }, buttons, fill(TX.back, { name: D.name }));
     var message = el("p", { "data-lm": "model-error", role: "alert", "class": "lm-ex-error" }, own);
 
     // ---------------------------------------------------------------- geometry
@@ -330,15 +330,15 @@
       var gn = state.gn && baselines ? baselines.gn.points.map(pt) : [], gd = state.gd && baselines ? baselines.gd.points.map(pt) : [];
       P.gn.setAttribute("d", polyline(gn)); P.gnDots.setAttribute("d", dots(gn));
       P.gd.setAttribute("d", polyline(gd));
-      var msg = (L.messages && L.messages[String(run.status)]) || D.messages[String(run.status)] || "";
-      status.textContent = fill(L.status, {
+      var msg = (TX.messages && TX.messages[String(run.status)]) || D.messages[String(run.status)] || "";
+      status.textContent = fill(TX.status, {
         strategy: sname(state.strategy), scale: state.scale === "marquardt" ? "Marquardt" : "Levenberg", lam0: fmt(lam0(), 3),
-        delta0: state.strategy === "trust-region" && h.length ? fill(L.statusDelta0, { value: fmt(h[0].Delta, 3) }) : "",
+        delta0: state.strategy === "trust-region" && h.length ? fill(TX.statusDelta0, { value: fmt(h[0].Delta, 3) }) : "",
         x0: fmt(run.x0[0]), y0: fmt(run.x0[1]), F: fmt(run.cost, 6), x: fmt(run.x[0], 6), y: fmt(run.x[1], 6),
         nit: run.nit, steps: h.length, nfev: run.nfev, status: run.status, message: msg }) +
-        (cmpRun ? fill(L.statusCompare, { name: sname(state.compare), F: fmt(cmpRun.cost, 6), steps: cmpRun.history.length, nfev: cmpRun.nfev }) : "") +
-        (state.gn && baselines ? fill(L.statusGN, { F: fmt(baselines.gn.cost, 6) }) : "") +
-        (state.gd && baselines ? fill(L.statusGD, { F: fmt(baselines.gd.cost, 6) }) : "");
+        (cmpRun ? fill(TX.statusCompare, { name: sname(state.compare), F: fmt(cmpRun.cost, 6), steps: cmpRun.history.length, nfev: cmpRun.nfev }) : "") +
+        (state.gn && baselines ? fill(TX.statusGN, { F: fmt(baselines.gn.cost, 6) }) : "") +
+        (state.gd && baselines ? fill(TX.statusGD, { F: fmt(baselines.gd.cost, 6) }) : "");
     }
 
     function drawStep() {
@@ -362,13 +362,13 @@
           } else { e.setAttribute("visibility", "hidden"); }
         });
         P.trial.setAttribute("d", polyline([c, pt(s.x_trial)]));
-        stepText.textContent = fill(L.step, { j: j + 1, N: N, k: k, lam: fmt(s.lam, 3),
-          delta: s.Delta !== null ? fill(L.stepDelta, { value: fmt(s.Delta, 3) }) : "", Dp: fmt(Dp, 3), F: fmt(s.cost, 6),
-          rho: fmt(s.rho, 3), verdict: s.accepted ? L.accepted : L.rejected });
+        stepText.textContent = fill(TX.step, { j: j + 1, N: N, k: k, lam: fmt(s.lam, 3),
+          delta: s.Delta !== null ? fill(TX.stepDelta, { value: fmt(s.Delta, 3) }) : "", Dp: fmt(Dp, 3), F: fmt(s.cost, 6),
+          rho: fmt(s.rho, 3), verdict: s.accepted ? TX.accepted : TX.rejected });
       } else {
         [P.halo, P.region].forEach(function (e) { e.setAttribute("visibility", "hidden"); });
         P.trial.setAttribute("d", "");
-        stepText.textContent = fill(L.afterAll, { N: N, k: k, F: fmt(run.cost, 6) });
+        stepText.textContent = fill(TX.afterAll, { N: N, k: k, F: fmt(run.cost, 6) });
       }
       if (j < N) { showRow(j); } else { renderRows(); }
       convMarker(j);
@@ -405,7 +405,7 @@
       ticks(left, CX0 - 4, "end"); ticks(right, CX1 + 4, "start");
       var step = Math.max(1, Math.ceil(N / 6));
       for (var i = 0; i < N; i += step) { el("svg:text", { x: r2(X(i)), y: CY1 + 14, "text-anchor": "middle", "font-size": "11" }, conv, String(i + 1)); }
-      el("svg:text", { x: (CX0 + CX1) / 2, y: 236, "text-anchor": "middle", "font-size": "11" }, conv, L.convX);
+      el("svg:text", { x: (CX0 + CX1) / 2, y: 236, "text-anchor": "middle", "font-size": "11" }, conv, TX.convX);
       function series(values, r, color, dash, name) {
         var d = "", pen = false;
         values.forEach(function (v, i) {
@@ -417,8 +417,8 @@
       series(G, left, COLORS.g, "", "conv-g");
       series(L, right, COLORS.lam, "3 2", "conv-lam");
       if (cmpRun) { series(cmpRun.history.map(function (s) { return s.cost; }), left, COLORS.cmp, "5 2", "conv-compare"); }
-      var legend = [["F", COLORS.F], ["‖g‖∞", COLORS.g], [tr ? L.convDelta : L.convLam, COLORS.lam]];
-      if (cmpRun) { legend.push([fill(L.convCompare, { name: sname(state.compare) }), COLORS.cmp]); }
+      var legend = [["F", COLORS.F], ["‖g‖∞", COLORS.g], [tr ? TX.convDelta : TX.convLam, COLORS.lam]];
+      if (cmpRun) { legend.push([fill(TX.convCompare, { name: sname(state.compare) }), COLORS.cmp]); }
       legend.forEach(function (l, i) { el("svg:text", { x: CX0 + 4 + i * 68, y: 16, "font-size": "11", fill: l[1] }, conv, l[0]); });
       convMark = el("svg:line", { y1: CY0, y2: CY1, stroke: "black", "stroke-width": "1", "stroke-dasharray": "2 2", "data-lm": "conv-marker" }, conv);
       convMarker.X = X;
@@ -431,9 +431,9 @@
 
     function tableRows() {
       var tr = state.strategy === "trust-region", n = view.names;
-      var head = [L.colTrial, "k", n[0], n[1], "λ"].concat(tr ? ["Δ"] : []).concat(["ρ", L.colAccepted, "F(x)", "F(x + p)"]);
+      var head = [TX.colTrial, "k", n[0], n[1], "λ"].concat(tr ? ["Δ"] : []).concat(["ρ", TX.colAccepted, "F(x)", "F(x + p)"]);
       var rows = run.history.map(function (s, i) {
-        return [i + 1, s.k, s.x[0], s.x[1], s.lam].concat(tr ? [s.Delta] : []).concat([s.rho, s.accepted ? L.yes : L.no, s.cost, s.cost_trial]);
+        return [i + 1, s.k, s.x[0], s.x[1], s.lam].concat(tr ? [s.Delta] : []).concat([s.rho, s.accepted ? TX.yes : TX.no, s.cost, s.cost_trial]);
       });
       return { head: head, rows: rows };
     }
@@ -495,7 +495,7 @@
           if (isFinite(v)) { finite++; lo = Math.min(lo, v); hi = Math.max(hi, v); }
         }
       }
-      if (!finite) { throw new Error(L.notFinite); }
+      if (!finite) { throw new Error(TX.notFinite); }
       lo = Math.max(lo, hi - 12);
       var ctx = canvas.getContext("2d"), small = document.createElement("canvas");
       small.width = nx; small.height = ny;
@@ -523,14 +523,14 @@
       var lims = [wx0, wx1, wy0, wy1].map(function (i) { return Number(i.value.trim()); });
       try {
         if (!lims.every(isFinite) || !(lims[0] < lims[1]) || !(lims[2] < lims[3])) {
-          throw new Error(L.badWindow);
+          throw new Error(TX.badWindow);
         }
         var problem = T.compileProblem({ residuals: [modelIn.value], jacobian: null, params: ["x1", "x2"], data: null });
         var xlim = [lims[0], lims[1]], ylim = [lims[2], lims[3]];
         var box = [56, 10, W - 70, H - 50];
         drawContours(problem, xlim, ylim, box);
       } catch (e) {
-        showError((e instanceof T.ParseError ? L.cannotRead : "") + (e.message || String(e)) + L.kept);
+        showError((e instanceof T.ParseError ? TX.cannotRead : "") + (e.message || String(e)) + TX.kept);
         return false;
       }
       var old = { view: view, x0: state.x0 };
@@ -558,7 +558,7 @@
 
     // ---------------------------------------------------------------- events
     function updateLamText() {
-      lamText.textContent = (state.strategy === "trust-region" ? "λ₀ = " + fmt(lam0(), 3) + L.lamDelta : "λ₀ = " + fmt(lam0(), 3));
+      lamText.textContent = (state.strategy === "trust-region" ? "λ₀ = " + fmt(lam0(), 3) + TX.lamDelta : "λ₀ = " + fmt(lam0(), 3));
     }
     function setStart(x) {
       state.x0 = x; selP.value = "custom";
@@ -610,13 +610,13 @@
     copyBtn.addEventListener("click", function () {
       var text = tsv();
       function fallback() {
-        var area = root.querySelector("textarea.lm-ex-tsv") || el("textarea", { "class": "lm-ex-tsv", rows: "6", readonly: "", "aria-label": L.tsvAria });
+        var area = root.querySelector("textarea.lm-ex-tsv") || el("textarea", { "class": "lm-ex-tsv", rows: "6", readonly: "", "aria-label": TX.tsvAria });
         copyBtn.parentNode.insertBefore(area, copyBtn.nextSibling);
         area.value = text; area.focus(); area.select();
-        copyBtn.textContent = L.selected;
+        copyBtn.textContent = TX.selected;
       }
       if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(text).then(function () { copyBtn.textContent = fill(L.copied, { n: run.history.length }); }, fallback);
+        navigator.clipboard.writeText(text).then(function () { copyBtn.textContent = fill(TX.copied, { n: run.history.length }); }, fallback);
       } else { fallback(); }
     });
 
