@@ -25,7 +25,7 @@
   // Every word this file writes into the page, in English and Simplified Chinese (the book's
   // Chinese edition). An explorer picks its table from the "lang" of its JSON data
   // (lm.viz.static_explorer writes lm.viz.i18n.language() there), else from <html lang>.
-  // "{name}" is filled in by fill(); "status" holds lm's status messages (the English ones
+  // "{name}" is filled in by fill(); "messages" holds lm's status messages (the English ones
   // come from the data, lm.solver.STATUS_MESSAGES).
   var STRINGS = {
     en: {

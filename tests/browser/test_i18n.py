@@ -107,3 +107,22 @@ def test_selfcheck_feedback_follows_the_page_language(browser, lang, words):
         assert not problems, problems
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("html_lang, summary", [("zh-CN", "你自己的模型"), ("en", "Your own model")])
+def test_explorer_without_a_lang_field_follows_the_page(browser, monkeypatch, tmp_path, html_lang, summary):
+    """Data written before the "lang" field existed: the page's <html lang> decides."""
+    from lm.problems import rosenbrock
+    from lm.viz import static_explorer
+
+    monkeypatch.delenv("LM_LANG", raising=False)
+    text = static_explorer(rosenbrock(), script="site").save(tmp_path / "x.html").read_text(encoding="utf-8")
+    assert ',"lang":"en"' in text
+    text = text.replace(',"lang":"en"', "").replace('<html lang="en">', f'<html lang="{html_lang}">')
+    page, problems = open_html(browser, text)
+    try:
+        page.wait_for_selector(".lm-explorer[data-lm-ready]", timeout=20000)
+        assert page.locator(".lm-explorer summary").inner_text() == summary
+        assert not problems, problems
+    finally:
+        page.context.close()
