@@ -30,8 +30,9 @@ book: book-en book-zh
 book-en: venv
 	$(BIN)/jupyter-book build -W -n --keep-going .
 
+# LM_LANG=zh: the words lm.viz writes into figures and explorers are Chinese (lm/viz/i18n.py).
 book-zh: venv fonts book-en
-	$(BIN)/jupyter-book build -W -n --keep-going zh
+	LM_LANG=zh $(BIN)/jupyter-book build -W -n --keep-going zh
 	rm -rf _build/html/zh
 	cp -a zh/_build/html _build/html/zh
 

@@ -413,6 +413,9 @@ class _Problem:
         elif isinstance(jac, str):
             if jac not in JACOBIAN_METHODS:
                 raise ValueError(f"unknown jac {jac!r}; expected a callable or one of {sorted(JACOBIAN_METHODS)}")
+            if jac not in _DIFFERENCES:
+                raise ValueError(f"jac={jac!r} is not available in levenberg_marquardt_batch; use a callable "
+                                 f"or one of {sorted(_DIFFERENCES)}")
             self.jac, self.method = None, jac
             self.evals_per_jac = {"2-point": 1, "3-point": 2, "cs": 1}[jac] * self.n
         else:
@@ -463,7 +466,7 @@ class _Problem:
                                  "(fits × m residuals × n parameters)")
             return J
         f = lambda Z, complex_ok=False: self.residuals(Z, idx, complex_ok)  # noqa: E731
-        return _DIFFERENCES[self.method](f, X, R, self.typical[idx])
+        return _DIFFERENCES[self.method](f, X, R, self.typical[idx], self.eps_F)   # steps for fun's precision
 
 
 def _split_args(args, per_fit, N):
@@ -489,9 +492,9 @@ def _check_ambiguous_args(args, flags, N, m):
                              "vector of m values; say which with per_fit=(True/False, …)")
 
 
-def _central(f, X, R, typical):
+def _central(f, X, R, typical, eps=EPS):
     """Central differences per fit, with lm.jacobians.central's one-sided fall-back."""
-    h = _steps(X, EPS ** (1 / 3), typical)
+    h = _steps(X, eps ** (1 / 3), typical)
     N, n = X.shape
     J = np.empty((N, R.shape[1], n))
     for j in range(n):
@@ -507,9 +510,9 @@ def _central(f, X, R, typical):
     return J
 
 
-def _forward(f, X, R, typical):
+def _forward(f, X, R, typical, eps=EPS):
     """Forward differences per fit (lm.jacobians.forward)."""
-    h = _steps(X, np.sqrt(EPS), typical)
+    h = _steps(X, np.sqrt(eps), typical)
     N, n = X.shape
     J = np.empty((N, R.shape[1], n))
     for j in range(n):
@@ -519,7 +522,7 @@ def _forward(f, X, R, typical):
     return J
 
 
-def _complex_step(f, X, R, typical):
+def _complex_step(f, X, R, typical, eps=EPS):
     """Complex-step derivatives per fit (lm.jacobians.complex_step)."""
     h = 1e-20 * np.maximum(np.abs(X), 1.0)
     N, n = X.shape

@@ -34,10 +34,11 @@ def _steps(x: np.ndarray, rel: float, typical: np.ndarray | None = None) -> np.n
 
 
 def forward(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
-            typical: np.ndarray | None = None) -> np.ndarray:
-    """Forward differences J_j ≈ (r(x + h_j e_j) − r(x)) / h_j, h_j = √ε·max(|x_j|, typical_j)."""
+            typical: np.ndarray | None = None, eps: float = EPS) -> np.ndarray:
+    """Forward differences J_j ≈ (r(x + h_j e_j) − r(x)) / h_j, h_j = √ε·max(|x_j|, typical_j);
+    ``eps`` is the relative precision of fun (float64's ε; 1.2e-7 for a float32 model)."""
     r = fun(x) if r is None else r
-    h = _steps(x, np.sqrt(EPS), typical)
+    h = _steps(x, np.sqrt(eps), typical)
     J = np.empty((r.size, x.size))
     for j in range(x.size):
         xj = x.copy()
@@ -47,14 +48,15 @@ def forward(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
 
 
 def central(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
-            typical: np.ndarray | None = None) -> np.ndarray:
+            typical: np.ndarray | None = None, eps: float = EPS) -> np.ndarray:
     """Central differences J_j ≈ (r(x + h e_j) − r(x − h e_j)) / 2h, h = ε^{1/3}·max(|x_j|, typical_j).
 
     A column whose one side is not finite (the model is undefined there) falls back to
-    the one-sided difference on the other side, using ``r`` at x.
+    the one-sided difference on the other side, using ``r`` at x. ``eps``: as in
+    :func:`forward`.
     """
     r = fun(x) if r is None else r
-    h = _steps(x, EPS ** (1 / 3), typical)
+    h = _steps(x, eps ** (1 / 3), typical)
     J = np.empty((r.size, x.size))
     for j in range(x.size):
         xp, xm = x.copy(), x.copy()
@@ -71,7 +73,7 @@ def central(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
 
 
 def complex_step(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
-                 typical: np.ndarray | None = None) -> np.ndarray:
+                 typical: np.ndarray | None = None, eps: float = EPS) -> np.ndarray:
     """Complex step J_j = Im r(x + i h e_j) / h with h = 10⁻²⁰·max(|x_j|, 1): no cancellation."""
     h = 1e-20 * np.maximum(np.abs(x), 1.0)
     cols = []

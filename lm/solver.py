@@ -178,10 +178,14 @@ def levenberg_marquardt(
         ≤ ftol·F(x) (status 2), or when even the Gauss–Newton step predicts a reduction
         ≤ ftol·F(x) (status 5). Values below 10ε (ε: machine epsilon of the type ``fun``
         returns, 1.2e-7 for float32) act as 10ε: smaller reductions are rounding.
-    xtol : stop when the undamped (Gauss–Newton) step from x is tiny, ‖D p_GN‖ ≤ xtol·‖Dx‖:
-        x is then a stationary point to about xtol relative accuracy whatever λ is (status 3;
-        a test on *accepted* damped steps would fire falsely while a large λ keeps them
-        short). A *rejected* step that short, or one whose predicted reduction is below
+        This bounds the change of F, not the error in x: on a slowly (linearly)
+        converging problem x may still be far from x* in relative terms (chapter 06).
+    xtol : stop when the undamped (Gauss–Newton) step from x is tiny, ‖D p_GN‖ ≤ xtol·‖Dx‖
+        (status 3; a test on *accepted* damped steps would fire falsely while a large λ
+        keeps them short). This bounds the next step, not the error in x: where Gauss–Newton
+        converges quadratically the error is far smaller, but with a linear rate q the
+        remaining error is about ‖p‖·q/(1 − q), much larger than the step when q is near 1
+        (chapter 06). A *rejected* step that short, or one whose predicted reduction is below
         ε·F, ends the loop too (more damping cannot help): status 5 if the Gauss–Newton
         step promises no more than the rounding noise of F just seen, −3 if x diverges,
         −4 if F stopped decreasing at its rounding level, −2 if jac contradicts fun.
@@ -470,7 +474,7 @@ def _prepare(fun, x0, jac, args, kwargs):
 
         def jacobian(z, rz):
             counter.njev += 1
-            return method(f, z, rz, typical)
+            return method(f, z, rz, typical, counter.eps_F)   # steps for fun's precision
     else:
         raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")
     J0 = jacobian(x, r)

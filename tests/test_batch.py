@@ -231,6 +231,7 @@ Y_GOOD = data_for("exp2", 4, 0.0, 6)[1]
      ValueError, "jac returned shape"),
     (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, "5-point", args=(Y_GOOD, T)), ValueError, "unknown jac"),
     (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, 3, args=(Y_GOOD, T)), TypeError, "jac must be"),
+    (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, "broyden", args=(Y_GOOD, T)), ValueError, "not available"),
     (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=(Y_GOOD, T), damping="levenberg"), ValueError, "unknown damping"),
     (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=(Y_GOOD, T), damping=object()), TypeError, "built-in strategies"),
     (lambda: levenberg_marquardt_batch(exp2, X0_GOOD, args=(Y_GOOD, T), scale="unit"), ValueError, "unknown scale"),
@@ -269,4 +270,17 @@ def test_a_shape_change_during_the_loop_and_an_ambiguous_argument_are_refused():
     with pytest.raises(ValueError, match="per_fit"):
         levenberg_marquardt_batch(exp2, X, args=(Y, T))
     res = levenberg_marquardt_batch(exp2, X, args=(Y, T), per_fit=(True, False))
+    assert res.success.all()
+
+
+def test_a_float32_model_agrees_too():
+    """fun computing in float32: ε of its type sets the difference steps and the tests."""
+    X, Y = data_for("exp2", 10, 0.02, 8)
+
+    def exp2_32(x, y, t):
+        return exp2(x.astype(np.float32), y.astype(np.float32), t.astype(np.float32))
+
+    X0 = X * 1.3
+    res = levenberg_marquardt_batch(exp2_32, X0, args=(Y, T))
+    assert_agrees(res, exp2_32, X0, None, (Y,), (T,))
     assert res.success.all()

@@ -166,3 +166,20 @@ def test_no_glyph_is_missing_in_chinese_figures():
             for out in cell.get("outputs", []):
                 text = "".join(out.get("text", "")) if out.get("output_type") == "stream" else ""
                 assert "missing from font" not in text and "Glyph" not in text, f"{path.name}: {text[:200]}"
+
+
+def test_language_switch_urls_and_chinese_line_breaks():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import edition_switch as es
+
+    assert es.twin_url("intro", "en") == "zh/intro.html"
+    assert es.twin_url("chapters/05-levenberg-marquardt", "en") == "../zh/chapters/05-levenberg-marquardt.html"
+    assert es.twin_url("chapters/05-levenberg-marquardt", "zh") == "../../chapters/05-levenberg-marquardt.html"
+    with pytest.raises(ValueError, match="lm_edition"):
+        es.twin_url("intro", "fr")
+    # a newline inside Chinese text is dropped; between English words it stays a space
+    assert es.join_chinese_lines("第一句。\n第二句，\n继续\n文字") == "第一句。第二句，继续文字"
+    assert es.join_chinese_lines("one\ntwo") == "one\ntwo"
+    assert es.join_chinese_lines("矩阵\nJ 的列") == "矩阵\nJ 的列"

@@ -41,6 +41,7 @@ from matplotlib.figure import Figure
 from ..baselines import gauss_newton, gradient_descent
 from ..damping import Marquardt, Nielsen, TrustRegion
 from ..solver import LMResult, levenberg_marquardt
+from .i18n import text as _t
 from .plots import ConvergenceArtists, PathArtists, plot_contour, problem_window
 
 __all__ = ["explore", "Explorer", "run", "make_strategy", "STRATEGIES"]
@@ -170,11 +171,11 @@ class Explorer:
         self.ax, self.ax_conv = self.fig.subplots(1, 2, width_ratios=(1.1, 1))
         plot_contour(problem, self.ax, xlim=self.xlim, ylim=self.ylim, resolution=resolution)
         self.paths = {
-            "gd": PathArtists(self.ax, color="#e377c2", label="gradient descent", prefix="gd",
+            "gd": PathArtists(self.ax, color="#e377c2", label=_t("gradient_descent"), prefix="gd",
                               show_trust_region=False, annotate_lambda=False),
-            "gn": PathArtists(self.ax, color="#ff7f0e", label="Gauss–Newton", prefix="gn",
+            "gn": PathArtists(self.ax, color="#ff7f0e", label=_t("gauss_newton"), prefix="gn",
                               show_trust_region=False, annotate_lambda=False),
-            "lm": PathArtists(self.ax, label="Levenberg–Marquardt"),
+            "lm": PathArtists(self.ax, label=_t("levenberg_marquardt")),
         }
         # the legend above the axes, out of the lines' way: it is then drawn once, into
         # the cached background, not on every update
@@ -201,31 +202,29 @@ class Explorer:
         names = tuple(problem.param_names)
         lo_exp = min(-4.0, float(np.floor(np.log10(lam0))))
         hi_exp = max(4.0, float(np.ceil(np.log10(lam0))))
-        presets = [(f"start {i + 1}: {_fmt_point(s)}", i) for i, s in enumerate(problem.starts)]
+        presets = [(_t("preset", i=i + 1, point=_fmt_point(s)), i) for i, s in enumerate(problem.starts)]
         self.controls = {
             "lam0": W.FloatLogSlider(value=lam0, base=10, min=lo_exp, max=hi_exp, step=0.125,
                                      description="λ₀", readout_format=".2e", continuous_update=False),
             "damping": W.Dropdown(options=list(STRATEGIES), value=str(damping).lower(),
-                                  description="damping"),
-            "start": W.Dropdown(options=presets + [("custom", -1)], value=self._preset_of(x0),
-                                description="start"),
+                                  description=_t("damping")),
+            "start": W.Dropdown(options=presets + [(_t("custom"), -1)], value=self._preset_of(x0),
+                                description=_t("start")),
             "x1": span_slider(0, self.xlim, names[0]),
             "x2": span_slider(1, self.ylim, names[1]),
-            "iteration": W.IntSlider(value=0, min=0, max=0, description="trial step",
+            "iteration": W.IntSlider(value=0, min=0, max=0, description=_t("trial_step"),
                                      continuous_update=True),
-            "show_gn": W.Checkbox(value=bool(show_gn), description="Gauss–Newton", indent=False),
-            "show_gd": W.Checkbox(value=bool(show_gd), description="gradient descent", indent=False),
-            "scale": W.Dropdown(options=[("Marquardt (D = column norms)", "marquardt"), ("Levenberg (D = I)", "levenberg")],
-                                value=str(scale).lower(), description="scaling"),
-            "prev": W.Button(description="◀", tooltip="previous trial step", layout=W.Layout(width="3em")),
-            "next": W.Button(description="▶", tooltip="next trial step", layout=W.Layout(width="3em")),
+            "show_gn": W.Checkbox(value=bool(show_gn), description=_t("gauss_newton"), indent=False),
+            "show_gd": W.Checkbox(value=bool(show_gd), description=_t("gradient_descent"), indent=False),
+            "scale": W.Dropdown(options=[(_t("scale_marquardt"), "marquardt"), (_t("scale_levenberg"), "levenberg")],
+                                value=str(scale).lower(), description=_t("scaling")),
+            "prev": W.Button(description="◀", tooltip=_t("previous_step"), layout=W.Layout(width="3em")),
+            "next": W.Button(description="▶", tooltip=_t("next_step"), layout=W.Layout(width="3em")),
         }
         self.output = W.Output()
         self.info = W.HTML()
         self.table = W.HTML()
-        self.note = W.HTML("" if self.interactive else (
-            "<i>Clicks on the figure need ipympl's interactive canvas: run <code>%matplotlib widget</code> "
-            "before <code>lm.viz.explore</code>. Until then, set the start with the sliders.</i>"))
+        self.note = W.HTML("" if self.interactive else _t("clicks_note"))
         c = self.controls
         self.widget = W.VBox([
             W.HBox([c["lam0"], c["damping"], c["scale"]]),
@@ -366,20 +365,20 @@ class Explorer:
         Delta0 = self.paths["lm"].data.Delta[:1]
         if c["damping"].value == "trust-region" and Delta0.size:
             extra = f" (Δ₀ = {Delta0[0]:.3g})"
-        self.info.value = html.escape(
-            f"{c['damping'].value}, λ₀ = {c['lam0'].value:.3g}{extra}, x₀ = {_fmt_point(self.start)}: "
-            f"final cost {r.cost:.6g} at {_fmt_point(r.x)}, {r.nit} iterations, "
-            f"{len(r.history)} trial steps, nfev = {r.nfev}. {r.message}")
+        self.info.value = html.escape(_t(
+            "info", damping=c['damping'].value, lam0=f"{c['lam0'].value:.3g}", extra=extra,
+            x0=_fmt_point(self.start), cost=f"{r.cost:.6g}", x=_fmt_point(r.x), nit=r.nit,
+            steps=len(r.history), nfev=r.nfev, message=r.message))
 
     def _update_table(self) -> None:
         """The trial steps as an HTML table (k, x, λ, Δ, ρ, accepted, F), selectable to copy."""
         tr = self.controls["damping"].value == "trust-region"
         n = tuple(self.problem.param_names)
-        head = ["trial", "k", n[0], n[1], "λ"] + (["Δ"] if tr else []) + ["ρ", "accepted", "F(x)", "F(x + p)"]
+        head = [_t("col_trial"), "k", n[0], n[1], "λ"] + (["Δ"] if tr else []) + ["ρ", _t("col_accepted"), "F(x)", "F(x + p)"]
         rows = []
         for i, s in enumerate(self.result.history):
             cells = [i + 1, s.k, s.x[0], s.x[1], s.lam] + ([s.Delta] if tr else []) + [
-                s.rho, "yes" if s.accepted else "no", s.cost, s.cost_trial]
+                s.rho, _t("yes" if s.accepted else "no"), s.cost, s.cost_trial]
             rows.append("".join(f"<td>{v:.7g}</td>" if isinstance(v, float) else f"<td>{v}</td>" for v in cells))
         self.table.value = (
             '<div style="max-height:16em;overflow:auto"><table class="lm-explorer-table"><thead><tr>'

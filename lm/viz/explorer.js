@@ -22,6 +22,100 @@
   var VIRIDIS = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142], [31, 158, 137],
                  [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37]];
 
+  // Every word this file writes into the page, in English and Simplified Chinese (the book's
+  // Chinese edition). An explorer picks its table from the "lang" of its JSON data
+  // (lm.viz.static_explorer writes lm.viz.i18n.language() there), else from <html lang>.
+  // "{name}" is filled in by fill(); "messages" holds lm's status messages (the English ones
+  // come from the data, lm.solver.STATUS_MESSAGES).
+  var STRINGS = {
+    en: {
+      dampingAria: "damping strategy", damping: "damping", scaleAria: "scaling D",
+      scaleMarquardt: "Marquardt (D = column norms)", scaleLevenberg: "Levenberg (D = I)", scaling: "scaling",
+      lamAria: "initial damping λ₀ (log scale)", startAria: "starting point", clicked: "clicked point", start: "start",
+      compareAria: "second strategy to compare", none: "none", compareWith: "compare with",
+      gaussNewton: "Gauss–Newton", gradientDescent: "gradient descent",
+      strategies: { "trust-region": "trust-region", nielsen: "nielsen", marquardt: "marquardt" },
+      overlayAria: "the path of the run; click or drag to set the start",
+      convAria: "convergence: F and the gradient per trial step, λ or Δ on the right axis",
+      prevStep: "previous trial step", trialStep: "trial step", nextStep: "next trial step",
+      copy: "copy the table (tab-separated)", ownModel: "Your own model",
+      ownHelp: "Residuals r₁, r₂, … in x1 and x2, separated by commas: numbers, + − * / ^, ( ), " +
+               "exp log sqrt sin cos tan atan sinh cosh tanh abs, pi, e. The Jacobian is taken by central differences.",
+      modelAria: "residuals in x1, x2", x1From: "x1 from", x2From: "x2 from", to: "to",
+      apply: "draw and solve", back: "back to {name}",
+      status: "{strategy}, {scale} scaling, λ₀ = {lam0}{delta0}, x₀ = ({x0}, {y0}): F = {F} at ({x}, {y}), " +
+              "{nit} iterations, {steps} trial steps, nfev = {nfev}, status {status}: {message}",
+      statusDelta0: " (Δ₀ = {value})",
+      statusCompare: " — {name} (violet): F = {F}, {steps} trial steps, nfev = {nfev}",
+      statusGN: " — Gauss–Newton (blue): F = {F}", statusGD: " — gradient descent (pink): F = {F}",
+      step: "Trial step {j} of {N} from the ringed point (iteration k = {k}): λ = {lam}{delta}, ‖Dp‖ = {Dp}, F(x) = {F}, " +
+            "ρ = {rho}: {verdict}. The white ellipse is the trust region ‖D(z − x)‖ ≤ ‖Dp‖.",
+      stepDelta: ", Δ = {value}", accepted: "accepted", rejected: "rejected",
+      afterAll: "After all {N} trial steps: {k} iterations, F = {F}. Step back with ◀ to see each trust region.",
+      convX: "trial step", convDelta: "Δ (right)", convLam: "λ (right)", convCompare: "F, {name}",
+      colTrial: "trial", colAccepted: "accepted", yes: "yes", no: "no",
+      notFinite: "the model is not finite anywhere in the window: nothing to draw",
+      badWindow: "the window needs numbers with 'from' < 'to' for x1 and x2",
+      cannotRead: "Cannot read the model: ", kept: ". The previous figure is kept.",
+      tsvAria: "the table as tab-separated text", selected: "the table is selected below: press Ctrl+C (⌘C) to copy",
+      copied: "copied {n} rows", lamDelta: " (Δ₀ = ‖D₀x₀‖/λ₀)",
+      messages: null
+    },
+    zh: {
+      dampingAria: "阻尼策略", damping: "阻尼", scaleAria: "缩放矩阵 D",
+      scaleMarquardt: "Marquardt（D = 列范数）", scaleLevenberg: "Levenberg（D = I）", scaling: "缩放",
+      lamAria: "初始阻尼 λ₀（对数刻度）", startAria: "起点", clicked: "点击的点", start: "起点",
+      compareAria: "用来比较的第二种策略", none: "无", compareWith: "比较",
+      gaussNewton: "高斯-牛顿", gradientDescent: "梯度下降",
+      strategies: { "trust-region": "信赖域", nielsen: "Nielsen", marquardt: "Marquardt" },
+      overlayAria: "求解的路径；点击或拖动可设置起点",
+      convAria: "收敛过程：每个试探步的 F 与梯度，右轴为 λ 或 Δ",
+      prevStep: "上一个试探步", trialStep: "试探步", nextStep: "下一个试探步",
+      copy: "复制表格（制表符分隔）", ownModel: "你自己的模型",
+      ownHelp: "用 x1 和 x2 写出残差 r₁, r₂, …，用逗号隔开。可用：数字，+ − * / ^，( )，" +
+               "exp log sqrt sin cos tan atan sinh cosh tanh abs，pi，e。雅可比矩阵用中心差分计算。",
+      modelAria: "关于 x1、x2 的残差", x1From: "x1 从", x2From: "x2 从", to: "到",
+      apply: "绘图并求解", back: "回到 {name}",
+      status: "{strategy}，{scale} 缩放，λ₀ = {lam0}{delta0}，x₀ = ({x0}, {y0})：F = {F}，位于 ({x}, {y})；" +
+              "{nit} 次迭代，{steps} 个试探步，nfev = {nfev}，状态 {status}：{message}",
+      statusDelta0: "（Δ₀ = {value}）",
+      statusCompare: " — {name}（紫色）：F = {F}，{steps} 个试探步，nfev = {nfev}",
+      statusGN: " — 高斯-牛顿（蓝色）：F = {F}", statusGD: " — 梯度下降（粉色）：F = {F}",
+      step: "从圆圈标出的点出发的第 {j} 个试探步（共 {N} 个，迭代 k = {k}）：λ = {lam}{delta}，‖Dp‖ = {Dp}，F(x) = {F}，" +
+            "ρ = {rho}：{verdict}。白色椭圆是信赖域 ‖D(z − x)‖ ≤ ‖Dp‖。",
+      stepDelta: "，Δ = {value}", accepted: "接受", rejected: "拒绝",
+      afterAll: "全部 {N} 个试探步之后：{k} 次迭代，F = {F}。用 ◀ 往回走，可以看到每一步的信赖域。",
+      convX: "试探步", convDelta: "Δ（右轴）", convLam: "λ（右轴）", convCompare: "F，{name}",
+      colTrial: "试探步", colAccepted: "接受", yes: "是", no: "否",
+      notFinite: "模型在窗口内处处不是有限值：无法绘图",
+      badWindow: "窗口需要数字，并且 x1 和 x2 都要满足“从” < “到”",
+      cannotRead: "无法读取模型：", kept: "。保留原来的图。",
+      tsvAria: "制表符分隔的表格文本", selected: "表格已在下方选中：按 Ctrl+C（⌘C）复制",
+      copied: "已复制 {n} 行", lamDelta: "（Δ₀ = ‖D₀x₀‖/λ₀）",
+      messages: {
+        "-4": "F 在舍入误差的水平上不再下降，但尚未证明 x 是驻点：一个预测下降量低于 F 舍入误差的步失败了，" +
+              "或者连续 5 步对 F 的改变都不超过 10ε·F，而高斯-牛顿步预测还能下降更多（如果 F 应当继续下降，请用 lm.check_jacobian 检查 jac）",
+        "-3": "x 发散：F 不再下降，而某个参数已增长到超过其初值 max(|x0_j|, 1) 的 1/√ε 倍，" +
+              "或超过 1000 倍且 F 已不再依赖它：参数趋向无穷，F 可能在那里趋近其下确界",
+        "-2": "jac 与 fun 不匹配：预测会使 F 明显下降（高于其舍入水平）的步，即使步长可以忽略也会失败，" +
+              "而模型看到明显的下降斜率（r 与 J 某一列夹角的余弦 > 1e-5）；请用 lm.check_jacobian 检查 jac",
+        "-1": "被回调函数停止",
+        "0": "达到了函数求值次数的上限（max_nfev）",
+        "1": "梯度检验：r 与 J 的每一列在 gtol 范围内正交（余弦 ≤ gtol）",
+        "2": "ftol 检验：一个几乎无阻尼的步，其目标函数的实际与预测相对下降量都 ≤ max(ftol, 10ε)（ε：fun 所用数值类型的机器精度）",
+        "3": "xtol 检验：高斯-牛顿步很小，‖D p_GN‖ ≤ xtol·‖Dx‖",
+        "4": "无法继续推进：这一步在浮点数中已不再改变 x",
+        "5": "F 已无法在其精度内继续下降：线性模型所能给出的最好的步——高斯-牛顿步——预测的下降量不超过 max(ftol, 10ε)·F" +
+             "（ε：fun 所用数值类型的机器精度），或者在一个可忽略的失败步之后，不超过舍入在该处造成的 F 变化的 10 倍"
+      }
+    }
+  };
+  function fill(s, f) { return s.replace(/\{(\w+)\}/g, function (m, k) { return f && k in f ? String(f[k]) : m; }); }
+  function strings(D) {
+    var lang = D && D.lang ? String(D.lang) : String(document.documentElement.lang || "");
+    return STRINGS[lang.toLowerCase().indexOf("zh") === 0 ? "zh" : "en"];
+  }
+
   function el(tag, attrs, parent, text) {
     var e = tag.indexOf("svg:") === 0 ? document.createElementNS(SVGNS, tag.slice(4)) : document.createElement(tag);
     if (attrs) { Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); }); }
@@ -39,7 +133,8 @@
 
   function Explorer(root) {
     var D = JSON.parse(root.querySelector("script.lm-explorer-data").textContent);
-    var T = window.lmTwin, self = this;
+    var T = window.lmTwin, self = this, TX = strings(D);
+    function sname(k) { return TX.strategies[k] || k; }
     this.root = root;
     var image = root.querySelector("img.lm-explorer-image");
     var builtIn = { problem: T.compileProblem(D.problem), xlim: D.xlim, ylim: D.ylim, box: D.box, names: D.names };
@@ -55,32 +150,32 @@
     if (style) { root.appendChild(style); }
     var bar = el("div", { "class": "lm-ex-controls" }, root);
     function labelled(text, control) { var l = el("label", null, bar); el("span", null, l, text); l.appendChild(control); return l; }
-    var selS = el("select", { "data-lm": "strategy", "aria-label": "damping strategy" });
-    D.strategies.forEach(function (s) { el("option", { value: s }, selS, s); });
+    var selS = el("select", { "data-lm": "strategy", "aria-label": TX.dampingAria });
+    D.strategies.forEach(function (s) { el("option", { value: s }, selS, sname(s)); });
     selS.value = state.strategy;
-    labelled("damping", selS);
-    var selD = el("select", { "data-lm": "scale", "aria-label": "scaling D" });
-    el("option", { value: "marquardt" }, selD, "Marquardt (D = column norms)");
-    el("option", { value: "levenberg" }, selD, "Levenberg (D = I)");
-    labelled("scaling", selD);
+    labelled(TX.damping, selS);
+    var selD = el("select", { "data-lm": "scale", "aria-label": TX.scaleAria });
+    el("option", { value: "marquardt" }, selD, TX.scaleMarquardt);
+    el("option", { value: "levenberg" }, selD, TX.scaleLevenberg);
+    labelled(TX.scaling, selD);
     var lamLabel = el("label", { "class": "lm-ex-wide" }, bar);
     var lamText = el("span", null, lamLabel);
     var inLam = el("input", { type: "range", "data-lm": "lambda", "data-lm-static": "lambda", min: "-6", max: "6", step: "0.01",
-                              value: String(state.logLam), "aria-label": "initial damping λ₀ (log scale)" }, lamLabel);
-    var selP = el("select", { "data-lm": "start", "aria-label": "starting point" });
+                              value: String(state.logLam), "aria-label": TX.lamAria }, lamLabel);
+    var selP = el("select", { "data-lm": "start", "aria-label": TX.startAria });
     D.starts.forEach(function (s, i) { el("option", { value: String(i) }, selP, "(" + fmt(s[0]) + ", " + fmt(s[1]) + ")"); });
-    el("option", { value: "custom" }, selP, "clicked point");
-    labelled("start", selP);
-    var selC = el("select", { "data-lm": "compare", "aria-label": "second strategy to compare" });
-    el("option", { value: "" }, selC, "none");
-    D.strategies.forEach(function (s) { el("option", { value: s }, selC, s); });
-    labelled("compare with", selC);
+    el("option", { value: "custom" }, selP, TX.clicked);
+    labelled(TX.start, selP);
+    var selC = el("select", { "data-lm": "compare", "aria-label": TX.compareAria });
+    el("option", { value: "" }, selC, TX.none);
+    D.strategies.forEach(function (s) { el("option", { value: s }, selC, sname(s)); });
+    labelled(TX.compareWith, selC);
     function check(text, key, color) {
       var l = el("label", { "class": "lm-ex-check" }, bar), c = el("input", { type: "checkbox", "data-lm": key }, l);
       el("span", { style: "color:" + color }, l, text);
       return c;
     }
-    var cbGN = check("Gauss–Newton", "show-gn", COLORS.gn), cbGD = check("gradient descent", "show-gd", COLORS.gd);
+    var cbGN = check(TX.gaussNewton, "show-gn", COLORS.gn), cbGD = check(TX.gradientDescent, "show-gd", COLORS.gd);
 
     var panels = el("div", { "class": "lm-ex-panels" }, root);
     var fig = el("div", { "class": "lm-ex-figure" }, panels);
@@ -88,7 +183,7 @@
     fig.appendChild(img);
     var canvas = el("canvas", { width: String(W), height: String(H), hidden: "" }, fig);
     var svg = el("svg:svg", { viewBox: "0 0 " + W + " " + H, preserveAspectRatio: "none", role: "img",
-                              "aria-label": "the path of the run; click or drag to set the start", "data-lm": "overlay" }, fig);
+                              "aria-label": TX.overlayAria, "data-lm": "overlay" }, fig);
     var clipId = root.id + "-clip";
     var clipRect = el("svg:rect", null, el("svg:clipPath", { id: clipId }, el("svg:defs", null, svg)));
     var g = el("svg:g", { "clip-path": "url(#" + clipId + ")" }, svg);
@@ -115,24 +210,23 @@
       current: shape("circle", "current", { r: "7", stroke: "white", "stroke-width": "2.5" })
     };
     var conv = el("svg:svg", { viewBox: "0 0 360 240", "class": "lm-ex-convergence", role: "img",
-                               "aria-label": "convergence: F and the gradient per trial step, λ or Δ on the right axis", "data-lm": "convergence" }, panels);
+                               "aria-label": TX.convAria, "data-lm": "convergence" }, panels);
 
     var scrub = el("div", { "class": "lm-ex-controls lm-ex-scrub" }, root);
-    var prev = el("button", { type: "button", "data-lm": "prev", "aria-label": "previous trial step" }, scrub, "◀");
-    var inIt = el("input", { type: "range", "data-lm": "iteration", "data-lm-static": "iteration", min: "0", max: "0", step: "1", value: "0", "aria-label": "trial step" }, scrub);
-    var next = el("button", { type: "button", "data-lm": "next", "aria-label": "next trial step" }, scrub, "▶");
+    var prev = el("button", { type: "button", "data-lm": "prev", "aria-label": TX.prevStep }, scrub, "◀");
+    var inIt = el("input", { type: "range", "data-lm": "iteration", "data-lm-static": "iteration", min: "0", max: "0", step: "1", value: "0", "aria-label": TX.trialStep }, scrub);
+    var next = el("button", { type: "button", "data-lm": "next", "aria-label": TX.nextStep }, scrub, "▶");
     var itText = el("output", { "data-lm": "iteration-value" }, scrub);
     var status = el("p", { "data-lm": "status", "aria-live": "polite" }, root);
     var stepText = el("p", { "data-lm": "step" }, root);
     var tableBox = el("div", { "class": "lm-ex-table" }, root);
     var table = el("table", { "data-lm": "table" }, tableBox);
-    var copyBtn = el("button", { type: "button", "data-lm": "copy" }, root, "copy the table (tab-separated)");
+    var copyBtn = el("button", { type: "button", "data-lm": "copy" }, root, TX.copy);
 
     var own = el("details", { "class": "lm-ex-own" }, root);
-    el("summary", null, own, "Your own model");
-    el("p", null, own, "Residuals r₁, r₂, … in x1 and x2, separated by commas: numbers, + − * / ^, ( ), " +
-       "exp log sqrt sin cos tan atan sinh cosh tanh abs, pi, e. The Jacobian is taken by central differences.");
-    var modelIn = el("textarea", { "data-lm": "model", rows: "2", spellcheck: "false", "aria-label": "residuals in x1, x2" }, own);
+    el("summary", null, own, TX.ownModel);
+    el("p", null, own, TX.ownHelp);
+    var modelIn = el("textarea", { "data-lm": "model", rows: "2", spellcheck: "false", "aria-label": TX.modelAria }, own);
     modelIn.value = "x1^2 + x2 - 11, x1 + x2^2 - 7";
     var win = el("div", { "class": "lm-ex-controls" }, own);
     function num(label, key, value) {
@@ -140,10 +234,10 @@
       var i = el("input", { type: "text", inputmode: "decimal", "data-lm": key, size: "6", value: String(value) }, l);
       return i;
     }
-    var wx0 = num("x1 from", "x1-min", -5), wx1 = num("to", "x1-max", 5), wy0 = num("x2 from", "x2-min", -5), wy1 = num("to", "x2-max", 5);
+    var wx0 = num(TX.x1From, "x1-min", -5), wx1 = num(TX.to, "x1-max", 5), wy0 = num(TX.x2From, "x2-min", -5), wy1 = num(TX.to, "x2-max", 5);
     var buttons = el("div", { "class": "lm-ex-controls" }, own);
-    var apply = el("button", { type: "button", "data-lm": "apply-model" }, buttons, "draw and solve");
-    var back = el("button", { type: "button", "data-lm": "book-model" }, buttons, "back to " + D.name);
+    var apply = el("button", { type: "button", "data-lm": "apply-model" }, buttons, TX.apply);
+    var back = el("button", { type: "button", "data-lm": "book-model" }, buttons, fill(TX.back, { name: D.name }));
     var message = el("p", { "data-lm": "model-error", role: "alert", "class": "lm-ex-error" }, own);
 
     // ---------------------------------------------------------------- geometry
@@ -236,14 +330,15 @@
       var gn = state.gn && baselines ? baselines.gn.points.map(pt) : [], gd = state.gd && baselines ? baselines.gd.points.map(pt) : [];
       P.gn.setAttribute("d", polyline(gn)); P.gnDots.setAttribute("d", dots(gn));
       P.gd.setAttribute("d", polyline(gd));
-      var msg = D.messages[String(run.status)] || "";
-      status.textContent = state.strategy + ", " + (state.scale === "marquardt" ? "Marquardt" : "Levenberg") + " scaling, λ₀ = " + fmt(lam0(), 3) +
-        (state.strategy === "trust-region" && h.length ? " (Δ₀ = " + fmt(h[0].Delta, 3) + ")" : "") +
-        ", x₀ = (" + fmt(run.x0[0]) + ", " + fmt(run.x0[1]) + "): F = " + fmt(run.cost, 6) + " at (" + fmt(run.x[0], 6) + ", " + fmt(run.x[1], 6) + "), " +
-        run.nit + " iterations, " + h.length + " trial steps, nfev = " + run.nfev + ", status " + run.status + ": " + msg +
-        (cmpRun ? " — " + state.compare + " (violet): F = " + fmt(cmpRun.cost, 6) + ", " + cmpRun.history.length + " trial steps, nfev = " + cmpRun.nfev : "") +
-        (state.gn && baselines ? " — Gauss–Newton (blue): F = " + fmt(baselines.gn.cost, 6) : "") +
-        (state.gd && baselines ? " — gradient descent (pink): F = " + fmt(baselines.gd.cost, 6) : "");
+      var msg = (TX.messages && TX.messages[String(run.status)]) || D.messages[String(run.status)] || "";
+      status.textContent = fill(TX.status, {
+        strategy: sname(state.strategy), scale: state.scale === "marquardt" ? "Marquardt" : "Levenberg", lam0: fmt(lam0(), 3),
+        delta0: state.strategy === "trust-region" && h.length ? fill(TX.statusDelta0, { value: fmt(h[0].Delta, 3) }) : "",
+        x0: fmt(run.x0[0]), y0: fmt(run.x0[1]), F: fmt(run.cost, 6), x: fmt(run.x[0], 6), y: fmt(run.x[1], 6),
+        nit: run.nit, steps: h.length, nfev: run.nfev, status: run.status, message: msg }) +
+        (cmpRun ? fill(TX.statusCompare, { name: sname(state.compare), F: fmt(cmpRun.cost, 6), steps: cmpRun.history.length, nfev: cmpRun.nfev }) : "") +
+        (state.gn && baselines ? fill(TX.statusGN, { F: fmt(baselines.gn.cost, 6) }) : "") +
+        (state.gd && baselines ? fill(TX.statusGD, { F: fmt(baselines.gd.cost, 6) }) : "");
     }
 
     function drawStep() {
@@ -267,13 +362,13 @@
           } else { e.setAttribute("visibility", "hidden"); }
         });
         P.trial.setAttribute("d", polyline([c, pt(s.x_trial)]));
-        stepText.textContent = "Trial step " + (j + 1) + " of " + N + " from the ringed point (iteration k = " + k + "): λ = " + fmt(s.lam, 3) +
-          (s.Delta !== null ? ", Δ = " + fmt(s.Delta, 3) : "") + ", ‖Dp‖ = " + fmt(Dp, 3) + ", F(x) = " + fmt(s.cost, 6) +
-          ", ρ = " + fmt(s.rho, 3) + ": " + (s.accepted ? "accepted" : "rejected") + ". The white ellipse is the trust region ‖D(z − x)‖ ≤ ‖Dp‖.";
+        stepText.textContent = fill(TX.step, { j: j + 1, N: N, k: k, lam: fmt(s.lam, 3),
+          delta: s.Delta !== null ? fill(TX.stepDelta, { value: fmt(s.Delta, 3) }) : "", Dp: fmt(Dp, 3), F: fmt(s.cost, 6),
+          rho: fmt(s.rho, 3), verdict: s.accepted ? TX.accepted : TX.rejected });
       } else {
         [P.halo, P.region].forEach(function (e) { e.setAttribute("visibility", "hidden"); });
         P.trial.setAttribute("d", "");
-        stepText.textContent = "After all " + N + " trial steps: " + k + " iterations, F = " + fmt(run.cost, 6) + ". Step back with ◀ to see each trust region.";
+        stepText.textContent = fill(TX.afterAll, { N: N, k: k, F: fmt(run.cost, 6) });
       }
       if (j < N) { showRow(j); } else { renderRows(); }
       convMarker(j);
@@ -310,7 +405,7 @@
       ticks(left, CX0 - 4, "end"); ticks(right, CX1 + 4, "start");
       var step = Math.max(1, Math.ceil(N / 6));
       for (var i = 0; i < N; i += step) { el("svg:text", { x: r2(X(i)), y: CY1 + 14, "text-anchor": "middle", "font-size": "11" }, conv, String(i + 1)); }
-      el("svg:text", { x: (CX0 + CX1) / 2, y: 236, "text-anchor": "middle", "font-size": "11" }, conv, "trial step");
+      el("svg:text", { x: (CX0 + CX1) / 2, y: 236, "text-anchor": "middle", "font-size": "11" }, conv, TX.convX);
       function series(values, r, color, dash, name) {
         var d = "", pen = false;
         values.forEach(function (v, i) {
@@ -322,8 +417,8 @@
       series(G, left, COLORS.g, "", "conv-g");
       series(L, right, COLORS.lam, "3 2", "conv-lam");
       if (cmpRun) { series(cmpRun.history.map(function (s) { return s.cost; }), left, COLORS.cmp, "5 2", "conv-compare"); }
-      var legend = [["F", COLORS.F], ["‖g‖∞", COLORS.g], [tr ? "Δ (right)" : "λ (right)", COLORS.lam]];
-      if (cmpRun) { legend.push(["F, " + state.compare, COLORS.cmp]); }
+      var legend = [["F", COLORS.F], ["‖g‖∞", COLORS.g], [tr ? TX.convDelta : TX.convLam, COLORS.lam]];
+      if (cmpRun) { legend.push([fill(TX.convCompare, { name: sname(state.compare) }), COLORS.cmp]); }
       legend.forEach(function (l, i) { el("svg:text", { x: CX0 + 4 + i * 68, y: 16, "font-size": "11", fill: l[1] }, conv, l[0]); });
       convMark = el("svg:line", { y1: CY0, y2: CY1, stroke: "black", "stroke-width": "1", "stroke-dasharray": "2 2", "data-lm": "conv-marker" }, conv);
       convMarker.X = X;
@@ -336,9 +431,9 @@
 
     function tableRows() {
       var tr = state.strategy === "trust-region", n = view.names;
-      var head = ["trial", "k", n[0], n[1], "λ"].concat(tr ? ["Δ"] : []).concat(["ρ", "accepted", "F(x)", "F(x + p)"]);
+      var head = [TX.colTrial, "k", n[0], n[1], "λ"].concat(tr ? ["Δ"] : []).concat(["ρ", TX.colAccepted, "F(x)", "F(x + p)"]);
       var rows = run.history.map(function (s, i) {
-        return [i + 1, s.k, s.x[0], s.x[1], s.lam].concat(tr ? [s.Delta] : []).concat([s.rho, s.accepted ? "yes" : "no", s.cost, s.cost_trial]);
+        return [i + 1, s.k, s.x[0], s.x[1], s.lam].concat(tr ? [s.Delta] : []).concat([s.rho, s.accepted ? TX.yes : TX.no, s.cost, s.cost_trial]);
       });
       return { head: head, rows: rows };
     }
@@ -400,7 +495,7 @@
           if (isFinite(v)) { finite++; lo = Math.min(lo, v); hi = Math.max(hi, v); }
         }
       }
-      if (!finite) { throw new Error("the model is not finite anywhere in the window: nothing to draw"); }
+      if (!finite) { throw new Error(TX.notFinite); }
       lo = Math.max(lo, hi - 12);
       var ctx = canvas.getContext("2d"), small = document.createElement("canvas");
       small.width = nx; small.height = ny;
@@ -428,14 +523,14 @@
       var lims = [wx0, wx1, wy0, wy1].map(function (i) { return Number(i.value.trim()); });
       try {
         if (!lims.every(isFinite) || !(lims[0] < lims[1]) || !(lims[2] < lims[3])) {
-          throw new Error("the window needs numbers with 'from' < 'to' for x1 and x2");
+          throw new Error(TX.badWindow);
         }
         var problem = T.compileProblem({ residuals: [modelIn.value], jacobian: null, params: ["x1", "x2"], data: null });
         var xlim = [lims[0], lims[1]], ylim = [lims[2], lims[3]];
         var box = [56, 10, W - 70, H - 50];
         drawContours(problem, xlim, ylim, box);
       } catch (e) {
-        showError((e instanceof T.ParseError ? "Cannot read the model: " : "") + (e.message || String(e)) + ". The previous figure is kept.");
+        showError((e instanceof T.ParseError ? TX.cannotRead : "") + (e.message || String(e)) + TX.kept);
         return false;
       }
       var old = { view: view, x0: state.x0 };
@@ -463,7 +558,7 @@
 
     // ---------------------------------------------------------------- events
     function updateLamText() {
-      lamText.textContent = (state.strategy === "trust-region" ? "λ₀ = " + fmt(lam0(), 3) + " (Δ₀ = ‖D₀x₀‖/λ₀)" : "λ₀ = " + fmt(lam0(), 3));
+      lamText.textContent = (state.strategy === "trust-region" ? "λ₀ = " + fmt(lam0(), 3) + TX.lamDelta : "λ₀ = " + fmt(lam0(), 3));
     }
     function setStart(x) {
       state.x0 = x; selP.value = "custom";
@@ -515,13 +610,13 @@
     copyBtn.addEventListener("click", function () {
       var text = tsv();
       function fallback() {
-        var area = root.querySelector("textarea.lm-ex-tsv") || el("textarea", { "class": "lm-ex-tsv", rows: "6", readonly: "", "aria-label": "the table as tab-separated text" });
+        var area = root.querySelector("textarea.lm-ex-tsv") || el("textarea", { "class": "lm-ex-tsv", rows: "6", readonly: "", "aria-label": TX.tsvAria });
         copyBtn.parentNode.insertBefore(area, copyBtn.nextSibling);
         area.value = text; area.focus(); area.select();
-        copyBtn.textContent = "the table is selected below: press Ctrl+C (⌘C) to copy";
+        copyBtn.textContent = TX.selected;
       }
       if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(text).then(function () { copyBtn.textContent = "copied " + run.history.length + " rows"; }, fallback);
+        navigator.clipboard.writeText(text).then(function () { copyBtn.textContent = fill(TX.copied, { n: run.history.length }); }, fallback);
       } else { fallback(); }
     });
 
@@ -550,6 +645,6 @@
       catch (e) { roots[i].setAttribute("data-lm-failed", String(e && e.message)); throw e; }
     }
   }
-  window.lmExplorer = { init: initAll, Explorer: Explorer };
+  window.lmExplorer = { init: initAll, Explorer: Explorer, STRINGS: STRINGS };
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", initAll); } else { initAll(); }
 })();

@@ -28,6 +28,8 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Ellipse
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
+from .i18n import text as _t
+
 # The smallest font (in points) of the book's figures. A figure about 6 inches wide at 96 dpi
 # is shrunk to about 60 % on a 390 px phone screen, and 12 pt at 96 dpi is 16 px, so the
 # text stays at 9 px or more there (tests/browser/test_site.py measures the shrink factor).
@@ -206,7 +208,7 @@ def plot_contour(problem, ax: Optional[Axes] = None, *, xlim: Optional[Sequence[
     lines.set_gid("lm-contour-lines")
     if mark_minimum and problem.x_star is not None:
         ax.plot([problem.x_star[0]], [problem.x_star[1]], marker="*", markersize=14, color="white",
-                markeredgecolor="black", linestyle="none", gid="lm-minimum", label="minimum", zorder=5)
+                markeredgecolor="black", linestyle="none", gid="lm-minimum", label=_t("minimum"), zorder=5)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     names = tuple(problem.param_names) or ("x1", "x2")
@@ -366,10 +368,10 @@ class PathArtists:
         self.region.set_height(2 * b if ok else 0.0)
         self.region.set_visible(bool(ok))
         if self.annotate_lambda:
-            s = f"trial step {j + 1}/{N} (iteration k = {int(d.is_accepted[:j].sum())})\nλ = {d.lam[j]:.3g}"
+            s = _t("step_note", j=j + 1, N=N, k=int(d.is_accepted[:j].sum())) + f"\nλ = {d.lam[j]:.3g}"
             if np.isfinite(d.Delta[j]):
                 s += f", Δ = {d.Delta[j]:.3g}"
-            s += "\n" + ("accepted" if d.is_accepted[j] else "rejected")
+            s += "\n" + _t("accepted" if d.is_accepted[j] else "rejected")
             self.text.set_text(s)
             self.text.set_visible(True)
 
@@ -463,21 +465,21 @@ class ConvergenceArtists:
 
     def __init__(self, ax: Axes, legend_above: bool = False):
         self.ax = ax
-        (self.cost,) = ax.plot([], [], "-", color="C0", label="cost F(x)", gid="lm-conv-cost")
+        (self.cost,) = ax.plot([], [], "-", color="C0", label=_t("cost"), gid="lm-conv-cost")
         (self.grad,) = ax.plot([], [], "-", color="C2", label="‖g‖∞", gid="lm-conv-grad")
         (self.rejected,) = ax.plot([], [], "x", color=LM_COLOR, linestyle="none",
-                                   label="rejected step", gid="lm-conv-rejected")
+                                   label=_t("rejected_step"), gid="lm-conv-rejected")
         ax.set_yscale("log")
         _light_log_axis(ax)
-        ax.set_xlabel("trial step j")
-        ax.set_ylabel("F(x) and ‖g‖∞ at the step's start")
+        ax.set_xlabel(_t("trial_step_j"))
+        ax.set_ylabel(_t("conv_ylabel"))
         self.twin = ax.twinx()
         self.twin.set_gid("lm-lambda-axis")
         (self.lam,) = self.twin.step([], [], where="post", color="C1", linestyle="--",
-                                     label="λ (right axis)", gid="lm-conv-lambda")
+                                     label=_t("lambda_legend"), gid="lm-conv-lambda")
         self.twin.set_yscale("log")
         _light_log_axis(self.twin)
-        self.twin.set_ylabel("damping λ")
+        self.twin.set_ylabel(_t("damping_lambda"))
         handles = [self.cost, self.grad, self.rejected, self.lam]
         where = (dict(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=4, frameon=False)
                  if legend_above else dict(loc="upper right", framealpha=0.8))

@@ -39,6 +39,7 @@ from matplotlib.figure import Figure
 
 from ..solver import STATUS_MESSAGES
 from .explore import STRATEGIES
+from .i18n import language, text as _t
 from .plots import plot_contour, problem_window
 from .twin import SymbolicProblem, js_source, symbolic_problem
 
@@ -73,6 +74,7 @@ class StaticExplorer:
         self.xlim, self.ylim = tuple(data["xlim"]), tuple(data["ylim"])
         self.id = uid
         self._shown = 0
+        self.lang_attr, self.title = _t("html_lang"), _t("page_title")
 
     def _repr_html_(self) -> str:
         # shown twice on one page (a notebook displays the same object again), the copies
@@ -88,9 +90,9 @@ class StaticExplorer:
         path = Path(path)
         body = self.html if "lmTwin" in self.html else self.html + _scripts()
         path.write_text(
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<!DOCTYPE html>\n<html lang=\"{self.lang_attr}\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>LM explorer</title></head><body style=\"margin:0.5em\">\n{body}\n</body></html>\n",
+            f"<title>{_html.escape(self.title)}</title></head><body style=\"margin:0.5em\">\n{body}\n</body></html>\n",
             encoding="utf-8")
         return path
 
@@ -203,18 +205,19 @@ def static_explorer(problem, *, strategies: Sequence[str] = STRATEGIES, starts: 
         "starts": [s.tolist() for s in starts], "strategy": str(damping).lower(),
         "strategies": list(strategies), "lam0": float(lam0), "maxNfev": int(max_nfev),
         "messages": {str(k): v for k, v in STATUS_MESSAGES.items()},
+        "lang": language(),
     }
     text = _json_for_script(data)
     uid = f"lm-ex-{hashlib.sha1(text.encode()).hexdigest()[:8]}-{next(_instances)}"
     e = _html.escape
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    alt = (f"Filled contours of F = ½‖r‖² for {name} over {problem.param_names[0]} from {xlim[0]:.3g} to {xlim[1]:.3g} "
-           f"and {problem.param_names[1]} from {ylim[0]:.3g} to {ylim[1]:.3g}; darker is lower.")
+    alt = _t("alt", name=name, p0=problem.param_names[0], x0=f"{xlim[0]:.3g}", x1=f"{xlim[1]:.3g}",
+             p1=problem.param_names[1], y0=f"{ylim[0]:.3g}", y1=f"{ylim[1]:.3g}")
     snippet = (
         f'<div class="lm-explorer lm-static-explorer tex2jax_ignore mathjax_ignore" id="{uid}" data-lm-problem="{e(name)}">'
         f'<style>{js_source("explorer.css")}</style>'
         f'<img class="lm-explorer-image" src="{uri}" width="{W}" height="{H}" alt="{e(alt)}" style="max-width:100%;height:auto">'
-        f'<p>Levenberg–Marquardt on {e(name)}: this explorer needs JavaScript.</p>'
+        f'<p>{e(_t("needs_js", name=name))}</p>'
         f'<script type="application/json" class="lm-explorer-data">{text}</script>'
         f'</div>'
     )

@@ -6,6 +6,21 @@
 (function () {
   "use strict";
 
+  // The words this script writes, in English and Simplified Chinese; a page of the Chinese
+  // edition has <html lang="zh-CN"> (Sphinx's language: zh_CN).
+  var STRINGS = {
+    en: { check: "Check", inputAria: "your answer (a number)", chooseFirst: "Choose an answer first.",
+          typeFirst: "Type a number first.", notNumber: "That is not a number (e.g. 42, 0.5 or 1e-3).",
+          right: "Correct.", wrong: "Not quite. The explanation below shows the way; try again." },
+    zh: { check: "检查", inputAria: "你的答案（一个数）", chooseFirst: "请先选择一个答案。",
+          typeFirst: "请先输入一个数。", notNumber: "这不是一个数（例如 42、0.5 或 1e-3）。",
+          right: "正确。", wrong: "还不对。下面的解释给出了思路，再试一次。" }
+  };
+  function strings() {
+    var lang = typeof document !== "undefined" ? String(document.documentElement.lang || "") : "";
+    return STRINGS[lang.toLowerCase().indexOf("zh") === 0 ? "zh" : "en"];
+  }
+
   // True when `given` is within the relative tolerance of `answer` (exact for tol 0).
   function numberIsRight(given, answer, tol) {
     if (!isFinite(given)) return false;
@@ -26,13 +41,14 @@
     if (!dataEl || !controls || box.dataset.ready) return;
     var spec = JSON.parse(dataEl.getAttribute("data-check"));
     box.dataset.ready = "1";
+    var L = strings();
     var feedback = document.createElement("p");
     feedback.className = "lm-selfcheck-feedback";
     feedback.setAttribute("aria-live", "polite");
     var button = document.createElement("button");
     button.type = "button";
     button.className = "lm-selfcheck-button";
-    button.textContent = "Check";
+    button.textContent = L.check;
     var read;
     if (spec.kind === "choice") {
       var items = box.querySelectorAll(".lm-selfcheck-choices > li");
@@ -57,7 +73,7 @@
       input.type = "text";
       input.inputMode = "decimal";
       input.className = "lm-selfcheck-input";
-      input.setAttribute("aria-label", "your answer (a number)");
+      input.setAttribute("aria-label", L.inputAria);
       input.addEventListener("keydown", function (e) {
         if (e.key === "Enter") { e.preventDefault(); button.click(); }
       });
@@ -70,18 +86,18 @@
       var given = read();
       box.classList.remove("lm-right", "lm-wrong");
       if (given === null) {
-        feedback.textContent = spec.kind === "choice" ? "Choose an answer first." : "Type a number first.";
+        feedback.textContent = spec.kind === "choice" ? L.chooseFirst : L.typeFirst;
         return;
       }
       if (spec.kind === "number" && isNaN(given)) {
-        feedback.textContent = "That is not a number (e.g. 42, 0.5 or 1e-3).";
+        feedback.textContent = L.notNumber;
         box.classList.add("lm-wrong");
         return;
       }
       var right = spec.kind === "choice" ? given === spec.answer
                                          : numberIsRight(given, spec.answer, spec.tolerance);
       box.classList.add(right ? "lm-right" : "lm-wrong");
-      feedback.textContent = right ? "Correct." : "Not quite. The explanation below shows the way; try again.";
+      feedback.textContent = right ? L.right : L.wrong;
       box.classList.add("lm-answered");
     });
   }
@@ -91,7 +107,7 @@
   }
 
   if (typeof module !== "undefined" && module.exports) {
-    module.exports = { numberIsRight: numberIsRight, parseNumber: parseNumber };
+    module.exports = { numberIsRight: numberIsRight, parseNumber: parseNumber, STRINGS: STRINGS };
   }
   if (typeof document !== "undefined") {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

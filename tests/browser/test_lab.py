@@ -213,25 +213,27 @@ def test_click_on_the_ipympl_canvas_sets_the_start(browser, lab):
     urllib.request.urlopen(req, timeout=30).close()
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     try:
-        page.goto(lab.replace("explore.ipynb", "click.ipynb"))
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-        canvas_sel = ".jp-OutputArea-output .jupyter-matplotlib-canvas-div canvas"
+        # a workspace of its own, reset: only this notebook is open (not the other test's)
+        page.goto(lab.replace("/lab/tree/explore.ipynb", "/lab/workspaces/click/tree/click.ipynb") + "&reset")
+        panel = ".jp-NotebookPanel:not(.lm-mod-hidden) "
+        page.wait_for_selector(panel + ".jp-Notebook .jp-Cell", timeout=90_000)
+        canvas_sel = panel + ".jp-OutputArea-output .jupyter-matplotlib-canvas-div canvas"
         deadline = time.time() + 180
         while time.time() < deadline and not page.query_selector(canvas_sel):
             accept = page.query_selector(".jp-Dialog .jp-mod-accept")
             if accept:
                 accept.click()
-            elif page.inner_text(".jp-Cell .jp-InputPrompt").strip() in ("[ ]:", ""):
-                page.click(".jp-Cell .jp-InputArea-editor")
+            elif page.inner_text(panel + ".jp-Cell .jp-InputPrompt").strip() in ("[ ]:", ""):
+                page.click(panel + ".jp-Cell .jp-InputArea-editor")
                 page.keyboard.press("Shift+Enter")
                 page.wait_for_timeout(3000)
             page.wait_for_timeout(500)
         canvas = page.query_selector(canvas_sel)
-        assert canvas is not None, "no ipympl canvas: " + page.inner_text(".jp-Notebook")[:500]
+        assert canvas is not None, "no ipympl canvas: " + page.inner_text(panel + ".jp-Notebook")[:500]
         page.wait_for_timeout(1500)
 
         def info():
-            return page.inner_text(".jp-OutputArea-output")
+            return page.inner_text(panel + ".jp-OutputArea-output")
 
         def pixels():
             return page.eval_on_selector(canvas_sel, "c => c.toDataURL()")

@@ -1,6 +1,7 @@
 """Conformance of the website's solver (lm/viz/twin.js) with lm, in headless Chromium.
 
-For every explorer problem (tests/browser/twin_cases.py), each strategy, both scalings, 50
+For every explorer problem (tests/browser/twin_cases.py; and a reader's typed Himmelblau model,
+differenced on both sides as lm's default jac does), each strategy, both scalings, 50
 random starts in the plot window and two λ₀ per start (log-uniform in [1e-4, 1e4], or the
 solver's default): the JavaScript run and the Python run on the same SymPy formulas have the
 same number of trial steps, the same accepted/rejected sequence and the same final status, and

@@ -21,11 +21,40 @@ NEAR = 1e-9  # a decision this close (relative) to its threshold may be flipped 
 ILL_CONDITIONED = 1e8
 
 
+TYPED = "x1^2 + x2 - 11, x1 + x2^2 - 7"   # Himmelblau, as a reader types it into the page
+
+
+def typed_problem(text: str = TYPED):
+    """A reader's model: the page parses the text and differences it (central, as lm's
+    default jac); the Python side gets the same text through SymPy and jac=None."""
+    import sympy as sp
+
+    x1, x2 = sp.symbols("x1 x2")
+    exprs = [sp.sympify(t.replace("^", "**"), locals={"x1": x1, "x2": x2}) for t in text.split(",")]
+    fun, _ = lm.symbolic.from_sympy(exprs, [x1, x2])
+    prob = lm.problems.Problem("typed: " + text, fun, None, x0=[0.0, 0.0], xlim=(-5.0, 5.0), ylim=(-5.0, 5.0))
+    prob.typed = text
+    return prob
+
+
 def explorer_problems():
-    """Every problem an explorer of the book shows, and two more the page supports."""
+    """Every problem an explorer of the book shows, one more the page supports, and a
+    reader's typed model (Jacobian by differences on both sides)."""
     P = lm.problems
     return [P.rosenbrock(), P.beale(), P.powell_badly_scaled(), P.nist("Misra1a"), P.jennrich_sampson(),
-            P.freudenstein_roth()]
+            P.freudenstein_roth(), typed_problem()]
+
+
+def _spec(problem) -> dict:
+    if getattr(problem, "typed", None):
+        return {"params": ["x1", "x2"], "residuals": [problem.typed], "jacobian": None, "data": None}
+    return symbolic_problem(problem).js_spec()
+
+
+def _numeric(problem):
+    if getattr(problem, "typed", None):
+        return problem.fun, None
+    return symbolic_problem(problem).numeric()
 
 
 def make_cases(problems, n_starts: int = 50, seed: int = 0):
@@ -81,7 +110,7 @@ def page_html() -> str:
 
 
 def js_input(problems, cases):
-    return {"specs": [symbolic_problem(p).js_spec() for p in problems], "cases": cases, "maxNfev": MAX_NFEV}
+    return {"specs": [_spec(p) for p in problems], "cases": cases, "maxNfev": MAX_NFEV}
 
 
 EPS = float(np.finfo(float).eps)
@@ -99,7 +128,7 @@ def _close(a, b, rtol: float = 1e-8) -> bool:
 
 def compare(problems, cases, js_results):
     """(agree, near_threshold, disagree): lists of (case, reason)."""
-    numeric = [symbolic_problem(p).numeric() for p in problems]
+    numeric = [_numeric(p) for p in problems]
     agree, near, bad = [], [], []
     for case, js in zip(cases, js_results):
         fun, jac = numeric[case["p"]]
