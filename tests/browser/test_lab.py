@@ -159,7 +159,8 @@ def test_a_student_notebook_shows_the_numbers_and_no_markup(browser, lab):
     urllib.request.urlopen(request, timeout=30).read()
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     try:
-        page.goto(f"{parts.scheme}://{parts.netloc}/lab/tree/{name}?token={token}")
+        # a workspace of its own, reset: only this notebook is open (not the other tests')
+        page.goto(f"{parts.scheme}://{parts.netloc}/lab/workspaces/student/tree/{name}?token={token}&reset")
         page.wait_for_selector(".jp-MarkdownCell .jp-RenderedMarkdown", timeout=90_000)
         accept = page.query_selector(".jp-Dialog .jp-mod-accept")  # a kernel dialog, if any
         if accept:
