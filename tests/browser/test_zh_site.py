@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import HTML_DIR, toc_files
+from conftest import toc_files
+
+from .conftest import HTML_DIR
 
 PAGES = [f + ".html" for f in toc_files()]
 
