@@ -114,6 +114,7 @@ PHONE_LAYOUT_JS = """async () => {
   const main = document.querySelector('main') || document.body;
   const broken = [];
   const wordChar = /[\\p{L}\\p{N}]/u;
+  const han = /[\\p{Script=Han}\\u3000-\\u303f\\uff00-\\uffef]/u;
   for (const cell of main.querySelectorAll('table td, table th')) {
     // a line break between two letters or digits: the cell broke inside a word
     const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT, {acceptNode: n =>
@@ -126,7 +127,8 @@ PHONE_LAYOUT_JS = """async () => {
         const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
         const rect = range.getBoundingClientRect();
         if (!rect.width) continue;
-        if (prev && rect.top > prev.top + rect.height / 2 && wordChar.test(prev.ch) && wordChar.test(ch))
+        if (prev && rect.top > prev.top + rect.height / 2 && wordChar.test(prev.ch) && wordChar.test(ch)
+            && !han.test(prev.ch) && !han.test(ch))   // Chinese may break between any two characters
           found = prev.ch + '|' + ch;
         prev = {top: rect.top, ch};
       }
@@ -325,7 +327,8 @@ def test_sidebar_links_resolve(site, rel):
     targets = {url_to_rel(site, h).split("#")[0] for h in hrefs}
     for target in targets:
         assert (HTML_DIR / target).is_file(), f"{rel}: sidebar links to missing page {target}"
-    missing = set(toc_order()) - targets
+    edition = "zh/" if rel.startswith("zh/") else ""          # the Chinese edition's own sidebar
+    missing = {edition + page for page in toc_order()} - targets
     assert not missing, f"{rel}: sidebar misses {sorted(missing)}"
 
 
