@@ -84,3 +84,38 @@ def test_the_wheel_carries_the_nist_data(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     shipped = sorted(p.name for p in (root / "lm/problems/data/nist-strd").glob("*.dat"))
     assert sorted(Path(n).name for n in names if n.startswith("lm/problems/data/nist-strd/")) == shipped
+
+
+@pytest.mark.parametrize("a", [0.99, 0.5, 0.0, -2.0])
+def test_dennis_schnabel_rate_is_a(a):
+    """Dennis & Schnabel (1983, §10.2): at x* = 5, JᵀJ = 2 and S = −2a (SymPy), so x* is a
+    minimizer with Gauss–Newton rate |a|; the measured Gauss–Newton error ratio tends to |a|."""
+    import sympy as sp
+
+    from lm.problems import dennis_schnabel
+
+    P = dennis_schnabel(a)
+    x = sp.Symbol("x")
+    r = sp.Matrix([x - 4, sp.nsimplify(a) * (x - 5) ** 2 + (x - 5) - 1])
+    F = (r.T * r)[0] / 2
+    J = r.jacobian([x])
+    S = sp.diff(F, x, 2) - (J.T * J)[0]
+    assert sp.simplify(S.subs(x, 5) + 2 * sp.nsimplify(a)) == 0
+    assert sp.diff(F, x).subs(x, 5) == 0 and sp.diff(F, x, 2).subs(x, 5) > 0
+    for z in (4.2, 5.0, 6.0):
+        assert np.allclose(P.fun([z]), [float(v) for v in r.subs(x, z)])
+        assert np.allclose(P.jac([z]), np.array(J.subs(x, z), dtype=float))
+    assert np.isclose(P.cost(P.x_star), P.cost_star)
+    if 0 < abs(a) < 1:
+        gn = gauss_newton(P.fun, [5.01], P.jac, max_iter=12)
+        e = np.abs(np.array([s.x[0] for s in gn.history]) - 5.0)
+        assert np.isclose(e[-1] / e[-2], abs(a), rtol=0.05)
+
+
+def test_dennis_schnabel_rejects_a_without_minimizer():
+    from lm.problems import dennis_schnabel
+
+    with pytest.raises(ValueError, match="a must be < 1"):
+        dennis_schnabel(1.0)
+    with pytest.raises(TypeError, match="finite real number"):
+        dennis_schnabel("0.5")

@@ -9,6 +9,7 @@ from .base import Problem
 from .classics import (
     CLASSICS,
     beale,
+    dennis_schnabel,
     exponential_decay,
     freudenstein_roth,
     jennrich_sampson,
@@ -21,6 +22,6 @@ from .nist import NISTCertified, nist, nist_dir, nist_files
 
 __all__ = [
     "Problem", "CLASSICS", "rosenbrock", "beale", "freudenstein_roth", "powell_badly_scaled",
-    "exponential_decay", "jennrich_sampson", "MGH_PROBLEMS", "nist", "nist_dir", "nist_files", "NISTCertified",
+    "exponential_decay", "jennrich_sampson", "dennis_schnabel", "MGH_PROBLEMS", "nist", "nist_dir", "nist_files", "NISTCertified",
     "MINPACK1_RUNS", "minpack1_problem", "known_minima", "reached_minimum",
 ]

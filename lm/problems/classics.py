@@ -2,7 +2,8 @@
 exponential-decay fit. Each function returns a fresh :class:`Problem`.
 
 References: Moré, Garbow & Hillstrom (1981), problems 1, 2, 3, 5, 6;
-Madsen–Nielsen–Tingleff (2004) for the exponential fit.
+Madsen–Nielsen–Tingleff (2004) for the exponential fit; Dennis & Schnabel (1983), §10.2,
+for the one-parameter example of slow (linear) Gauss–Newton convergence.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 from .base import Problem
 
 __all__ = ["rosenbrock", "beale", "freudenstein_roth", "powell_badly_scaled", "jennrich_sampson",
-           "exponential_decay", "CLASSICS"]
+           "exponential_decay", "dennis_schnabel", "CLASSICS"]
 
 
 def rosenbrock() -> Problem:
@@ -76,6 +77,28 @@ def jennrich_sampson(m: int = 10) -> Problem:
                    x_star=[0.2578252135686162, 0.2578252135686162], cost_star=124.36218235561473 / 2,
                    xlim=(0.0, 0.5), ylim=(0.0, 0.5),
                    description="large residual at the minimum: Gauss–Newton is not reliable")
+
+
+def dennis_schnabel(a: float = 0.99, x0: float = 6.0) -> Problem:
+    """Dennis & Schnabel's one-parameter example (1983, §10.2):
+    r(x) = (x − 4, a(x − 5)² + (x − 5) − 1).
+
+    At x* = 5, r = (1, −1) and J = (1, 1)ᵀ, so JᵀJ = 2 and S = Σ r_j ∇²r_j = −2a: x* is a
+    local minimizer (∇²F = 2 − 2a > 0) for every a < 1, with F(x*) = 1, and the
+    Gauss–Newton iteration converges there linearly with rate |(JᵀJ)⁻¹S| = |a| (it is
+    repelled for |a| > 1). ``a`` must be a finite number < 1.
+    """
+    if isinstance(a, bool) or not isinstance(a, (int, float, np.floating, np.integer)) or not np.isfinite(a):
+        raise TypeError(f"a must be a finite real number, got {a!r}")
+    if not a < 1:
+        raise ValueError(f"a must be < 1 (x* = 5 is a minimizer only then), got {a!r}")
+    a = float(a)
+    fun = lambda x: np.array([x[0] - 4, a * (x[0] - 5) ** 2 + (x[0] - 5) - 1])  # noqa: E731
+    jac = lambda x: np.array([[1.0], [2 * a * (x[0] - 5) + 1]])  # noqa: E731
+    return Problem(f"Dennis–Schnabel, a = {a:g}", fun=fun, jac=jac, x0=np.array([float(x0)]),
+                   starts=[np.array([float(x0)])], x_star=np.array([5.0]), cost_star=1.0,
+                   xlim=(4.0, 6.0), ylim=(0.0, 1.0),
+                   description=f"r = (x − 4, {a:g}(x − 5)² + (x − 5) − 1): Gauss–Newton rate |a| at x* = 5")
 
 
 def exponential_decay(noise: float = 0.05, seed: int = 0) -> Problem:
