@@ -18,6 +18,7 @@ Moré (1978) §§2–5; Nocedal & Wright (2006) ch. 4 and §10.3.
 """
 from __future__ import annotations
 
+import math
 from typing import Optional, Protocol, runtime_checkable
 
 import numpy as np
@@ -39,6 +40,11 @@ class Damping(Protocol):
     def propose(self, sub: Subproblem) -> tuple[np.ndarray, float]: ...
 
     def update(self, rho: float, p: np.ndarray, sub: Subproblem) -> None: ...
+
+
+def _sq(v: np.ndarray) -> float:
+    """‖v‖² (np.linalg.norm(v) is √ of the same number, with more overhead)."""
+    return float(v @ v)
 
 
 def _initial_lam(sub: Subproblem, tau: float) -> float:
@@ -177,7 +183,7 @@ class TrustRegion:
         return sub.step(self.lam), self.lam
 
     def update(self, rho: float, p: np.ndarray, sub: Subproblem) -> None:
-        Dp = float(np.linalg.norm(sub.D * p))
+        Dp = math.sqrt(_sq(sub.D * p))                          # ‖Dp‖
         if rho < 0.25:
             self.Delta = 0.5 * min(self.Delta, Dp)
         elif rho > 0.75 or self.lam == 0:
