@@ -71,10 +71,14 @@ class Subproblem:
         U, self.s, Vt = np.linalg.svd(J / D, full_matrices=False)  # J D⁻¹ = U S Vᵀ
         self.V = Vt.T
         self.c = U.T @ r  # the residual in the left singular basis
-        self.s2, self.sc2 = self.s**2, (self.s * self.c) ** 2  # s², (s c)²: the same for every λ
         # singular values below this are treated as exact zeros when λ = 0
         # (the Gauss–Newton step is then the minimum-norm solution, as in lstsq)
         self.cutoff = EPS * max(J.shape) * (self.s[0] if self.s.size else 0.0)
+        # for the radius search, the same at every trial from this x: s², (s c)², ‖S c‖ = ‖D⁻¹g‖,
+        # and whether J D⁻¹ has full column rank (no singular value at or below the cutoff)
+        self.s2, self.sc2 = self.s**2, (self.s * self.c) ** 2
+        self.sc_norm = math.sqrt(self.sc2.sum())
+        self.full_rank = self.s.size == J.shape[1] and self.s[-1] > self.cutoff
         self._gn_norm = self._gn_reduction = self._cosine = None
 
     def _filter(self, lam: float) -> np.ndarray:
@@ -139,11 +143,11 @@ class Subproblem:
         if self.gauss_newton_norm() <= Delta:
             return 0.0
         s2, sc2 = self.s2, self.sc2
-        lo, hi = 0.0, math.sqrt(sc2.sum()) / Delta  # ‖D p(hi)‖ ≤ ‖D⁻¹g‖/hi = Δ
+        lo, hi = 0.0, self.sc_norm / Delta  # ‖D p(hi)‖ ≤ ‖D⁻¹g‖/hi = Δ
         if hi == 0:  # r is orthogonal to the range of J: p = 0 for every λ
             return 0.0
         # Newton from the left (λ = 0) when J is of full rank; otherwise from the right end
-        lam = 0.0 if s2.size == self.J.shape[1] and self.s[-1] > self.cutoff else hi
+        lam = 0.0 if self.full_rank else hi
         for _ in range(100):
             d = s2 + lam
             w = sc2 / d**2
