@@ -219,7 +219,7 @@ def levenberg_marquardt(
 
     cost = 0.5 * (r @ r)                                        # F(x) = ½‖r‖²
     J = jacobian(x, r)
-    D, g, g_max, sub = _linearize(scaling, r, J)                # D, g = Jᵀr, ‖g‖∞, J D⁻¹ = USVᵀ
+    D, g, g_inf, sub = _linearize(scaling, r, J)                # D, g = Jᵀr, ‖g‖∞, J D⁻¹ = USVᵀ
     strategy.start(sub, x)
     history: list[Step] = []
     nit = 0                                                         # accepted steps so far
@@ -245,7 +245,7 @@ def levenberg_marquardt(
             strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
             near_gn = _sq(D * p) ** 0.5 >= 0.99 * sub.gauss_newton_norm()  # (for the ftol test)
             step = Step(nit, x, cost, lam, Delta, p, cost_new, predicted, actual,
-                        rho, rho > 0, g_max, counter.n, D)
+                        rho, rho > 0, g_inf, counter.n, D)
             history.append(step)
             refresh = not (step.accepted or exact) and counter.n + 2 * evals_per_jac < max_nfev
             if step.accepted:                                       # 8. move to x + p
@@ -255,13 +255,12 @@ def levenberg_marquardt(
             elif refresh:                                           #    (a secant J that failed
                 J, exact = jacobian(x, r), True                     #    is differenced anew)
             if step.accepted or refresh:
-                D, g, g_max, sub = _linearize(scaling, r, J)
+                D, g, g_inf, sub = _linearize(scaling, r, J)
             status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
                                  counter.n + 1 + evals_per_jac)
             if status not in (None, 0, -1) and not exact and counter.n + 2 * evals_per_jac < max_nfev:
                 J, exact, status = jacobian(x, r), True, None       #    (decide on a J from
-                D, g, g_max, sub = _linearize(scaling, r, J)        #    differences, not on a
-                                                                    #    secant update)
+                D, g, g_inf, sub = _linearize(scaling, r, J)        #    differences, not a secant)
     # Line 3: for the exact damped step, −gᵀp = ‖Jp‖² + λ‖Dp‖², so L(0) − L(p) =
     # −gᵀp − ½‖Jp‖² = ½‖Jp‖² + λ‖Dp‖², a sum of positive terms with no cancellation.
 
@@ -383,10 +382,11 @@ def _all_finite(A: np.ndarray) -> bool:
     return math.isfinite(A.sum()) or bool(np.isfinite(A).all())
 
 
-def _linearize(scaling, r, J):
+def _linearize(scaling: "_Scaling", r: np.ndarray, J: np.ndarray) -> tuple:
     """What depends on the iterate alone (the initialization and line 8): the scaling D
     (from the column norms of J), g = Jᵀr, ‖g‖∞ (for the records) and the subproblem,
-    whose one SVD of J D⁻¹ serves every trial step from this x."""
+    whose one SVD of J D⁻¹ serves every trial step from this x. Computed once per iterate,
+    not once per trial step."""
     col_norms = column_norms(J)
     D = scaling.update(J, col_norms)                            # D² ≥ diag(JᵀJ), never shrinking
     g = J.T @ r                                                 # g = Jᵀr
