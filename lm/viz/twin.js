@@ -256,7 +256,7 @@
     // epsF: the machine epsilon of the type fun computes in (always double here)
     note = note || function () {};
     function rel(a, t) { return Math.abs(a - t) / Math.max(Math.abs(t), 1e-300); }
-    var tests = { stalled: 0 };
+    var tests = { stalled: 0, noise: 0 };
     function diverged(x, sub) {                                                 // _diverged
       var big = 1 / Math.sqrt(epsF), out = false;
       for (var j = 0; j < 2; j++) {
@@ -299,9 +299,11 @@
       // F changed only at its rounding level: STALL_STEPS such trials in a row end the loop
       note(rel(Math.abs(step.actual), NOISE_SAMPLES * epsF * step.cost));
       tests.stalled = Math.abs(step.actual) <= NOISE_SAMPLES * epsF * step.cost ? tests.stalled + 1 : 0;
+      // the largest change of F over the stalled steps: a sample of F's rounding noise
+      tests.noise = tests.stalled > 1 ? Math.max(tests.noise, Math.abs(step.actual)) : Math.abs(step.actual);
       if (tests.stalled >= STALL_STEPS) {
-        note(rel(promised, NOISE_SAMPLES * Math.abs(step.actual)));
-        return whyNoDecrease(step, r, g, x, sub, promised <= NOISE_SAMPLES * Math.abs(step.actual));
+        note(rel(promised, NOISE_SAMPLES * tests.noise));
+        return whyNoDecrease(step, r, g, x, sub, promised <= NOISE_SAMPLES * tests.noise);
       }
       if (!step.accepted) {
         var Dp = Math.sqrt(sq([D[0] * step.p[0], D[1] * step.p[1]]));
