@@ -422,7 +422,7 @@ class _Scaling:
         if self.kind == "marquardt":
             # the largest column norm seen so far (Moré 1978, eq. 6.3); 1 for a zero column
             self.D = np.maximum(self.D, column_norms(J) if col_norms is None else col_norms)
-            return np.where(self.D > 0, self.D, 1.0)
+            return self.D if (self.D > 0).all() else np.where(self.D > 0, self.D, 1.0)
         return self.D
 
 

@@ -41,7 +41,9 @@ def largest_cosine(g: np.ndarray, r: np.ndarray, col_norms: np.ndarray) -> float
     of J (MINPACK's gradient test, Moré 1978 §7). 0 for r = 0; zero columns are skipped:
     dividing by ∞ makes their share 0."""
     norms = col_norms * float(r @ r) ** 0.5
-    return float((np.abs(g) / np.where(norms > 0, norms, np.inf)).max(initial=0.0))
+    if not (norms > 0).all():                   # a zero column, or r = 0
+        norms = np.where(norms > 0, norms, np.inf)
+    return float((np.abs(g) / norms).max(initial=0.0))
 
 
 class Subproblem:
