@@ -13,7 +13,9 @@ Settings (each run from the driver's start factor·x₀):
 
 Measures: minima reached (lm.problems.reached_minimum: the paper's values), calls of fun in
 total, calls until ‖r‖ first had 6 correct digits of the minimum it reached, and time (best of
-3 repetitions, models included). Writes benchmarks/minpack1_results.json and the section
+REPEAT repetitions, the solvers of a run taking turns within each repetition so that a change of
+the machine's load hits all of them; models included). The time ratio lm / MINPACK is given over
+the set (total) and as the median of the per-run ratios. Writes benchmarks/minpack1_results.json and the section
 between the markers in benchmarks/RESULTS.md. Run: `.venv/bin/python benchmarks/minpack1.py`.
 """
 from __future__ import annotations
@@ -34,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 import lm  # noqa: E402
 from lm.problems import MINPACK1_RUNS, known_minima, minpack1_problem, reached_minimum  # noqa: E402
 
-REPEAT = 3
+REPEAT = 7
 LM_TOLS = dict(ftol=1e-15, xtol=1e-10, gtol=1e-15)
 
 
@@ -80,20 +82,21 @@ def run():
         n, m = int(n), int(m)
         P = minpack1_problem(key, factor)
         for mode in ("analytic-defaults", "analytic-same", "differences"):
-            for solver, call in _solvers(P, mode).items():
-                best, out = np.inf, None
-                for _ in range(REPEAT):
+            solvers = _solvers(P, mode)
+            best, out = dict.fromkeys(solvers, np.inf), {}
+            for _ in range(REPEAT):
+                for solver, call in solvers.items():        # the solvers take turns
                     c = Counted(P, known_minima(name, n, m)[0])
                     t = time.perf_counter()
                     with warnings.catch_warnings(), np.errstate(all="ignore"):
                         warnings.simplefilter("ignore")
                         r = call(c)
-                    best = min(best, time.perf_counter() - t)
-                    out = (c, r)
-                c, r = out
+                    best[solver] = min(best[solver], time.perf_counter() - t)
+                    out[solver] = (c, r)
+            for solver, (c, r) in out.items():
                 norm = float(np.linalg.norm(r))
                 rows.append(dict(problem=key, factor=factor, mode=mode, solver=solver, nfev=c.nfev,
-                                 first6=c.first6, norm_r=norm, time=best,
+                                 first6=c.first6, norm_r=norm, time=best[solver],
                                  reached=reached_minimum(name, n, m, norm)))
     return rows
 
@@ -108,6 +111,11 @@ def summary(rows):
                 nfev=sum(r["nfev"] for r in sel), time=sum(r["time"] for r in sel),
                 first6=sum(r["first6"] for r in sel if r["first6"] is not None),
                 first6_runs=sum(r["first6"] is not None for r in sel))
+        if mode != "differences":                      # lm's time against MINPACK's, same runs
+            lm_t = {(r["problem"], r["factor"]): r["time"] for r in rows if r["mode"] == mode and r["solver"] == "lm"}
+            mp_t = {(r["problem"], r["factor"]): r["time"] for r in rows if r["mode"] == mode and r["solver"] == "minpack"}
+            out[f"{mode}/lm"]["time_ratio"] = sum(lm_t.values()) / sum(mp_t.values())
+            out[f"{mode}/lm"]["time_ratio_median"] = float(np.median([lm_t[k] / mp_t[k] for k in lm_t]))
     return out
 
 
@@ -115,24 +123,28 @@ def markdown(s, rows):
     lines = [f"SciPy {scipy.__version__} (MINPACK as a C translation since SciPy 1.15: least_squares(method=\"lm\") "
              "calls lmder, or lmder on SciPy's own Python differences without jac; leastsq calls lmdif), "
              f"numpy {np.__version__}, Python {platform.python_version()}. 53 runs, every call of fun counted "
-             "by one wrapper; time = best of 3, models included.", "",
+             f"by one wrapper; time = best of {REPEAT} (the solvers taking turns), models included.", "",
              "| setting / solver | minima reached | calls of fun | time (s) | calls to 6 digits (runs) |",
              "| --- | --- | --- | --- | --- |"]
     for k, v in s.items():
         lines.append(f"| {k} | {v['reached']}/{v['runs']} | {v['nfev']} | {v['time']:.3f} | "
                      f"{v['first6']} ({v['first6_runs']}) |")
+    lines += [""] + [f"Time lm / MINPACK, {mode}: {s[f'{mode}/lm']['time_ratio']:.2f} over the set, median per run "
+                     f"{s[f'{mode}/lm']['time_ratio_median']:.2f}." for mode in ("analytic-defaults", "analytic-same")]
     lines += ["", "Per run (analytic, each at its defaults): problem, factor, lm nfev / MINPACK nfev, "
-              "lm ‖r‖ / MINPACK ‖r‖", ""]
+              "lm ‖r‖ / MINPACK ‖r‖, lm / MINPACK time", ""]
     a = {(r["problem"], r["factor"]): r for r in rows if r["mode"] == "analytic-defaults" and r["solver"] == "lm"}
     b = {(r["problem"], r["factor"]): r for r in rows if r["mode"] == "analytic-defaults" and r["solver"] == "minpack"}
-    lines += ["| run | lm nfev | MINPACK nfev | lm ‖r‖ | MINPACK ‖r‖ |", "| --- | --- | --- | --- | --- |"]
+    lines += ["| run | lm nfev | MINPACK nfev | lm ‖r‖ | MINPACK ‖r‖ | lm ms | MINPACK ms |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
     for k in a:
-        lines.append(f"| {k[0]} ×{k[1]} | {a[k]['nfev']} | {b[k]['nfev']} | {a[k]['norm_r']:.7g} | {b[k]['norm_r']:.7g} |")
+        lines.append(f"| {k[0]} ×{k[1]} | {a[k]['nfev']} | {b[k]['nfev']} | {a[k]['norm_r']:.7g} | {b[k]['norm_r']:.7g} | "
+                     f"{1e3 * a[k]['time']:.2f} | {1e3 * b[k]['time']:.2f} |")
     return "\n".join(lines)
 
 
 def nist_broyden():
-    """NIST StRD (21 files × 2 starts) without a Jacobian: lm's default central differences,
+    """NIST StRD (every shipped file × 2 starts: 27 × 2 = 54 runs) without a Jacobian: lm's default central differences,
     jac="broyden", lm "2-point", and MINPACK's lmdif (scipy.optimize.leastsq) at lm's
     tolerances; solved = ≥ 6 certified digits in every parameter."""
     from lm.problems import nist, nist_files
@@ -165,7 +177,7 @@ if __name__ == "__main__":
                    default=lambda o: o.item()))
     text = markdown(s, rows)
     text += "\n\nNIST StRD without jac (lm; leastsq = MINPACK's lmdif): " + "; ".join(
-        f"{k}: {v['solved']}/42 solved, {v['nfev']} calls of fun (failed: {', '.join(v['failed']) or '—'})"
+        f"{k}: {v['solved']}/{2 * len(lm.problems.nist_files())} solved, {v['nfev']} calls of fun (failed: {', '.join(v['failed']) or '—'})"
         for k, v in nb.items())
     results = ROOT / "benchmarks" / "RESULTS.md"
     old = results.read_text()

@@ -1,6 +1,6 @@
 """Benchmark: `lm` against MINPACK (scipy.optimize.least_squares(method="lm")) in one process.
 
-Runs every NIST StRD file in ../shared/data/nist-strd (both starts) and a set of
+Runs every NIST StRD file shipped in lm/problems/data/nist-strd (27 files, both starts) and a set of
 Moré–Garbow–Hillstrom problems with both solvers, on the same counting callables, in three
 settings:
 
@@ -14,7 +14,8 @@ settings:
 (log relative error, LRE). For MGH problems "solved" = ½‖r‖² within 1e-5 relative (or 1e-10
 absolute when the minimum is 0) of the published minimum. nfev counts every call of fun
 (difference Jacobians included) through the same wrapper for both solvers; the time of a
-run is the best of 3 repetitions.
+run is the best of REPEAT repetitions, lm and MINPACK taking turns within each repetition (so
+that a change of the shared machine's load hits both).
 
 SciPy ≥ 1.15 runs a C translation of MINPACK. The MINPACK-1 test set (53 runs, with
 scipy.optimize.leastsq = MINPACK's lmdif as the forward-difference baseline and each solver
@@ -44,7 +45,7 @@ from lm.problems import MGH_PROBLEMS, nist, nist_files  # noqa: E402
 NIST_DIR = ROOT / "lm" / "problems" / "data" / "nist-strd"
 TIGHT = dict(ftol=1e-15, xtol=1e-10, gtol=1e-15)  # lm's defaults, for both solvers
 MAX_NFEV = 20000
-REPEAT = 3
+REPEAT = 5
 
 
 def lre(x, certified) -> np.ndarray:
@@ -77,7 +78,7 @@ def run_lm(P, x0, mode):
         run = lambda: lm.levenberg_marquardt(c.fun, x0, max_nfev=MAX_NFEV)  # noqa: E731
     else:
         run = lambda: lm.levenberg_marquardt(c.fun, x0)  # noqa: E731
-    return timed(run, c)
+    return run, c
 
 
 def run_minpack(P, x0, mode):
@@ -88,20 +89,24 @@ def run_minpack(P, x0, mode):
         run = lambda: least_squares(c.fun, x0, "2-point", method="lm", max_nfev=MAX_NFEV, **TIGHT)  # noqa: E731
     else:
         run = lambda: least_squares(c.fun, x0, method="lm")  # noqa: E731
-    return timed(run, c)
+    return run, c
 
 
-def timed(run, counter):
-    best = np.inf
+def timed_pair(P, x0, mode):
+    """{solver: (result, nfev, best time)} for lm and MINPACK, taking turns REPEAT times."""
+    runs = {"lm": run_lm(P, x0, mode), "minpack": run_minpack(P, x0, mode)}
+    best, out = dict.fromkeys(runs, np.inf), {}
     for _ in range(REPEAT):
-        counter.nfev = 0
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with np.errstate(all="ignore"):
-                res = run()
-        best = min(best, time.perf_counter() - t0)
-    return res, counter.nfev, best
+        for solver, (run, counter) in runs.items():
+            counter.nfev = 0
+            t0 = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with np.errstate(all="ignore"):
+                    res = run()
+            best[solver] = min(best[solver], time.perf_counter() - t0)
+            out[solver] = (res, counter.nfev, best[solver])
+    return out
 
 
 def record(suite, P, start, mode, solver, res, nfev, seconds, solved, digits):
@@ -116,8 +121,7 @@ def nist_runs():
         P = nist(path)
         for k, x0 in enumerate(P.starts, start=1):
             for mode in ("analytic", "differences", "defaults"):
-                for solver, runner in (("lm", run_lm), ("minpack", run_minpack)):
-                    res, nfev, t = runner(P, x0, mode)
+                for solver, (res, nfev, t) in timed_pair(P, x0, mode).items():
                     d = lre(res.x, P.certified.params).min()
                     rows.append(record("NIST", P, k, mode, solver, res, nfev, t, d >= 6, d))
         print(f"  {P.name}", flush=True)
@@ -129,8 +133,7 @@ def mgh_runs():
     for name, make in MGH_PROBLEMS.items():
         P = make()
         for mode in ("analytic", "differences"):
-            for solver, runner in (("lm", run_lm), ("minpack", run_minpack)):
-                res, nfev, t = runner(P, P.x0, mode)
+            for solver, (res, nfev, t) in timed_pair(P, P.x0, mode).items():
                 F, Fs = float(res.cost), P.cost_star
                 solved = F <= Fs * (1 + 1e-5) + (1e-10 if Fs == 0 else 0.0)
                 rows.append(record("MGH", P, 1, mode, solver, res, nfev, t, solved, np.nan))
@@ -207,8 +210,11 @@ def headline(summary) -> str:
         d1, e1, b1_ = s["differences/lm"], s["differences/minpack"], s.get("differences/lm-broyden")
         text += (f" MINPACK-1 test set (53 runs, exact Jacobians, each at its defaults): minima reached lm "
                  f"{a1['reached']}, MINPACK {b1['reached']}; calls of fun lm/MINPACK {a1['nfev'] / b1['nfev']:.2f}, "
-                 f"time {a1['time'] / b1['time']:.1f}×; with difference Jacobians calls {d1['nfev'] / e1['nfev']:.2f}×"
-                 + (f" (jac=\"broyden\": {b1_['nfev'] / e1['nfev']:.2f}×)" if b1_ else "") + ".")
+                 f"time {a1['time'] / b1['time']:.1f}×"
+                 + (f" (median run {a1['time_ratio_median']:.1f}×)" if "time_ratio_median" in a1 else "")
+                 + f"; with difference Jacobians calls {d1['nfev'] / e1['nfev']:.2f}×"
+                 + (f" (jac=\"broyden\": {b1_['nfev'] / e1['nfev']:.2f}×; against MINPACK's lmdif "
+                    f"{b1_['nfev'] / s['differences/lmdif']['nfev']:.2f}×)" if b1_ else "") + ".")
     text += (" (lm's default damping and its Δ₀ factor were chosen on these NIST files; the other"
              " strategies' figures are in chapter 9.)")
     return text + " Details: [benchmarks/RESULTS.md](benchmarks/RESULTS.md)."

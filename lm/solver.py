@@ -11,6 +11,7 @@ Madsen, Nielsen & Tingleff (2004), Algorithm 3.16; Nocedal & Wright (2006), §10
 """
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
@@ -19,7 +20,7 @@ import numpy as np
 
 from .damping import Damping, make_damping
 from .jacobians import JACOBIAN_METHODS, broyden_update
-from .subproblem import Subproblem
+from .subproblem import Subproblem, column_norms, largest_cosine
 
 __all__ = ["levenberg_marquardt", "LMResult", "Step", "STATUS_MESSAGES"]
 
@@ -40,7 +41,7 @@ STATUS_MESSAGES = {
     5: ("F cannot decrease to its precision: the Gauss–Newton step, the best the linear model "
         "offers, predicts a reduction no larger than max(ftol, 10ε)·F (ε: machine epsilon of the type "
         "fun computes in), or, after a negligible failed step, than 10 times the change of F "
-        "that rounding made there"),
+        "that rounding made there (after 5 stalled steps: 10 times the largest of their changes)"),
     -4: ("F stopped decreasing at its rounding level before x was shown stationary: a step "
         "whose predicted reduction was below the rounding of F failed, or 5 steps in a row changed "
         "F by no more than 10ε·F, while the Gauss–Newton step predicts more (if F should "
@@ -81,9 +82,9 @@ class Step:
 
     def __post_init__(self):
         # plain Python numbers, so a record prints readably in a notebook
-        for name in ("cost", "lam", "cost_trial", "predicted", "actual", "rho", "grad_norm"):
-            setattr(self, name, float(getattr(self, name)))
-        self.accepted = bool(self.accepted)
+        self.cost, self.lam, self.cost_trial = float(self.cost), float(self.lam), float(self.cost_trial)
+        self.predicted, self.actual, self.rho = float(self.predicted), float(self.actual), float(self.rho)
+        self.grad_norm, self.accepted = float(self.grad_norm), bool(self.accepted)
         if self.Delta is not None:
             self.Delta = float(self.Delta)
 
@@ -218,9 +219,7 @@ def levenberg_marquardt(
 
     cost = 0.5 * (r @ r)                                        # F(x) = ½‖r‖²
     J = jacobian(x, r)
-    D = scaling.update(J)                                       # D² ≥ diag(JᵀJ), never shrinking
-    g = J.T @ r                                                 # g = Jᵀr
-    sub = Subproblem(r, J, D)
+    D, g, g_inf, sub = _linearize(scaling, r, J)                # D, g = Jᵀr, ‖g‖∞, J D⁻¹ = USVᵀ
     strategy.start(sub, x)
     history: list[Step] = []
     nit = 0                                                         # accepted steps so far
@@ -241,12 +240,12 @@ def levenberg_marquardt(
             if rho > 0:                                             # 6. accept a decrease …
                 secant = jacobian.broyden and rho >= 0.25           #    (jac="broyden": a secant
                 J_new = broyden_update(J, p, r_new - r) if secant else jacobian(x_new, r_new)
-                if not np.all(np.isfinite(J_new)):                  #    update if ρ ≥ ¼) …
+                if not _all_finite(J_new):                          #    update if ρ ≥ ¼) …
                     rho = -np.inf                                   #    … where J is finite
             strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
             near_gn = _sq(D * p) ** 0.5 >= 0.99 * sub.gauss_newton_norm()  # (for the ftol test)
             step = Step(nit, x, cost, lam, Delta, p, cost_new, predicted, actual,
-                        rho, rho > 0, float(np.abs(g).max()), counter.n, D)
+                        rho, rho > 0, g_inf, counter.n, D)
             history.append(step)
             refresh = not (step.accepted or exact) and counter.n + 2 * evals_per_jac < max_nfev
             if step.accepted:                                       # 8. move to x + p
@@ -256,16 +255,12 @@ def levenberg_marquardt(
             elif refresh:                                           #    (a secant J that failed
                 J, exact = jacobian(x, r), True                     #    is differenced anew)
             if step.accepted or refresh:
-                D = scaling.update(J)
-                g = J.T @ r
-                sub = Subproblem(r, J, D)
+                D, g, g_inf, sub = _linearize(scaling, r, J)
             status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
                                  counter.n + 1 + evals_per_jac)
             if status not in (None, 0, -1) and not exact and counter.n + 2 * evals_per_jac < max_nfev:
                 J, exact, status = jacobian(x, r), True, None       #    (decide on a J from
-                D = scaling.update(J)                               #    differences, not on a
-                g = J.T @ r                                         #    secant update)
-                sub = Subproblem(r, J, D)
+                D, g, g_inf, sub = _linearize(scaling, r, J)        #    differences, not a secant)
     # Line 3: for the exact damped step, −gᵀp = ‖Jp‖² + λ‖Dp‖², so L(0) − L(p) =
     # −gᵀp − ½‖Jp‖² = ½‖Jp‖² + λ‖Dp‖², a sum of positive terms with no cancellation.
 
@@ -300,6 +295,7 @@ class _StoppingTests:
     x0_size: np.ndarray  #: max(|x₀_j|, 1): the scale against which x counts as running off
     eps_F: float  #: relative rounding of F: machine ε of fun's output type (float32: 1.2e-7)
     stalled: int = 0  #: trial steps in a row that changed F by no more than its rounding level
+    noise: float = 0.0  #: the largest change of F in those steps: a sample of F's rounding noise
 
     def at_start(self, g, J, r, nfev_next) -> Optional[int]:
         """Status before the first trial: x₀ already stationary, or no budget for a trial."""
@@ -313,7 +309,7 @@ class _StoppingTests:
         it would exceed ``max_nfev``."""
         if self.callback is not None and self.callback(step) is True:
             return -1
-        if _cosine(g, sub.J, r, sub.col_norms) <= self.gtol:      # gradient test
+        if sub.cosine(g) <= self.gtol:                             # gradient test
             return 1
         # ftol only for a nearly undamped step: a heavily damped step predicts little
         # progress merely because it is short, not because F cannot decrease further
@@ -327,10 +323,13 @@ class _StoppingTests:
         promised = sub.gauss_newton_reduction()                      # the most any step can gain
         if promised <= max(self.ftol, NOISE_SAMPLES * self.eps_F) * F:
             return -3 if self._diverged(x, sub) else 5
-        # F changed only at its rounding level: STALL_STEPS such trials in a row end the loop
-        self.stalled = self.stalled + 1 if abs(step.actual) <= NOISE_SAMPLES * self.eps_F * step.cost else 0
+        # F changed only at its rounding level: STALL_STEPS such trials in a row end the loop;
+        # the largest of their changes is the sample of F's rounding noise (one can be small by chance)
+        stalled = abs(step.actual) <= NOISE_SAMPLES * self.eps_F * step.cost
+        self.stalled = self.stalled + 1 if stalled else 0
+        self.noise = max(self.noise, abs(step.actual)) if self.stalled > 1 else abs(step.actual)
         if self.stalled >= STALL_STEPS:
-            nothing_left = promised <= NOISE_SAMPLES * abs(step.actual)
+            nothing_left = promised <= NOISE_SAMPLES * self.noise
             return self._why_no_decrease(step, r, g, x, sub, nothing_left)
         if not step.accepted:
             rounding = step.predicted <= self.eps_F * F              # promised less than F's rounding
@@ -360,7 +359,7 @@ class _StoppingTests:
             return -3
         if nothing_left:                   # no step promises a reduction beyond F's precision
             return 5
-        if step.predicted <= self.eps_F * step.cost or _cosine(g, sub.J, r, sub.col_norms) <= CONSISTENT_COSINE:
+        if step.predicted <= self.eps_F * step.cost or sub.cosine(g) <= CONSISTENT_COSINE:
             return -4                      # failures at the rounding level of F
         return -2                          # clear predicted decrease, yet even tiny steps fail
 
@@ -368,9 +367,7 @@ class _StoppingTests:
 def _cosine(g, J, r, col_norms=None) -> float:
     """max_j |J_jᵀr| / (‖J_j‖ ‖r‖): the largest cosine between r and a column J_j of J
     (0 for r = 0; zero columns are skipped). ``col_norms``: the ‖J_j‖, if known."""
-    norms = (np.linalg.norm(J, axis=0) if col_norms is None else col_norms) * _sq(r) ** 0.5
-    nonzero = norms > 0
-    return float(np.max(np.abs(g[nonzero]) / norms[nonzero], initial=0.0))
+    return largest_cosine(g, r, column_norms(J) if col_norms is None else col_norms)
 
 
 def _sq(v: np.ndarray) -> float:
@@ -380,7 +377,24 @@ def _sq(v: np.ndarray) -> float:
 def _cost(r: np.ndarray) -> float:
     """½‖r‖², or +inf when r has NaN or inf (such a trial point is simply rejected)."""
     c = 0.5 * _sq(r)
-    return c if np.isfinite(c) else np.inf
+    return c if math.isfinite(c) else math.inf
+
+
+def _all_finite(A: np.ndarray) -> bool:
+    """Whether every entry of A is finite. A NaN or ±inf entry makes the sum NaN or ±inf,
+    so a finite sum settles it in one pass; only a sum that overflows needs the full test."""
+    return math.isfinite(A.sum()) or bool(np.isfinite(A).all())
+
+
+def _linearize(scaling: "_Scaling", r: np.ndarray, J: np.ndarray) -> tuple:
+    """What depends on the iterate alone (the initialization and line 8): the scaling D
+    (from the column norms of J), g = Jᵀr, ‖g‖∞ (for the records) and the subproblem,
+    whose one SVD of J D⁻¹ serves every trial step from this x. Computed once per iterate,
+    not once per trial step."""
+    col_norms = column_norms(J)
+    D = scaling.update(J, col_norms)                            # D² ≥ diag(JᵀJ), never shrinking
+    g = J.T @ r                                                 # g = Jᵀr
+    return D, g, float(np.abs(g).max()), Subproblem(r, J, D, col_norms)
 
 
 # ---------------------------------------------------------------------------------------
@@ -401,13 +415,14 @@ class _Scaling:
                 raise ValueError(f"scale must be 'marquardt', 'levenberg' or {n} positive finite numbers, got {scale!r}")
             self.kind, self.D = "fixed", D
 
-    def update(self, J: np.ndarray) -> np.ndarray:
+    def update(self, J: np.ndarray, col_norms: Optional[np.ndarray] = None) -> np.ndarray:
+        """D at a new iterate; ``col_norms``: the ‖J_j‖, if already computed."""
         if self.kind == "levenberg":
             return np.ones(J.shape[1])
         if self.kind == "marquardt":
             # the largest column norm seen so far (Moré 1978, eq. 6.3); 1 for a zero column
-            self.D = np.maximum(self.D, np.linalg.norm(J, axis=0))
-            return np.where(self.D > 0, self.D, 1.0)
+            self.D = np.maximum(self.D, column_norms(J) if col_norms is None else col_norms)
+            return self.D if (self.D > 0).all() else np.where(self.D > 0, self.D, 1.0)
         return self.D
 
 

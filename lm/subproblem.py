@@ -19,9 +19,31 @@ from a trust-region radius Δ cost O(n²) each, not a new factorization).
 """
 from __future__ import annotations
 
+import math
+from typing import Optional
+
 import numpy as np
 
-__all__ = ["Subproblem"]
+__all__ = ["Subproblem", "column_norms", "largest_cosine"]
+
+EPS = float(np.finfo(float).eps)
+
+
+def column_norms(J: np.ndarray) -> np.ndarray:
+    """The column norms ‖J_j‖ of J, the same numbers as ``np.linalg.norm(J, axis=0)`` with
+    less overhead: Marquardt's scaling D (Marquardt 1963, Moré 1978 eq. 6.3) and MINPACK's
+    gradient test (Moré 1978, §7) need them at every iterate."""
+    return np.sqrt((J * J).sum(axis=0))
+
+
+def largest_cosine(g: np.ndarray, r: np.ndarray, col_norms: np.ndarray) -> float:
+    """max_j |J_jᵀr| / (‖J_j‖ ‖r‖) for g = Jᵀr: the largest cosine between r and a column J_j
+    of J (MINPACK's gradient test, Moré 1978 §7). 0 for r = 0; zero columns are skipped:
+    dividing by ∞ makes their share 0."""
+    norms = col_norms * float(r @ r) ** 0.5
+    if not (norms > 0).all():                   # a zero column, or r = 0
+        norms = np.where(norms > 0, norms, np.inf)
+    return float((np.abs(g) / norms).max(initial=0.0))
 
 
 class Subproblem:
@@ -32,28 +54,40 @@ class Subproblem:
     r : (m,) residual vector at the current x.
     J : (m, n) Jacobian at the current x.
     D : (n,) positive diagonal of the scaling matrix D.
+    col_norms : (n,) the column norms ‖J_j‖, if already known (the solver's scaling needs
+        them too); computed from J if omitted.
+
+    Everything that depends only on the iterate (the SVD, c = Uᵀr, s², the Gauss–Newton
+    norm and reduction) is computed once here and reused by every trial step from it.
 
     References
     ----------
     Moré (1978), "The Levenberg–Marquardt algorithm: implementation and theory", §2–3.
     """
 
-    def __init__(self, r: np.ndarray, J: np.ndarray, D: np.ndarray):
+    def __init__(self, r: np.ndarray, J: np.ndarray, D: np.ndarray,
+                 col_norms: Optional[np.ndarray] = None):
         self.r, self.J, self.D = r, J, D
-        self.col_norms = np.linalg.norm(J, axis=0)  # ‖J_j‖, for the stopping tests
+        # ‖J_j‖, for the stopping tests
+        self.col_norms = column_norms(J) if col_norms is None else col_norms
         U, self.s, Vt = np.linalg.svd(J / D, full_matrices=False)  # J D⁻¹ = U S Vᵀ
         self.V = Vt.T
         self.c = U.T @ r  # the residual in the left singular basis
         # singular values below this are treated as exact zeros when λ = 0
         # (the Gauss–Newton step is then the minimum-norm solution, as in lstsq)
-        self.cutoff = np.finfo(float).eps * max(J.shape) * (self.s[0] if self.s.size else 0.0)
-        self._gn_norm = None
+        self.cutoff = EPS * max(J.shape) * (self.s[0] if self.s.size else 0.0)
+        # for the radius search, the same at every trial from this x: s², (s c)², ‖S c‖ = ‖D⁻¹g‖,
+        # and whether J D⁻¹ has full column rank (no singular value at or below the cutoff)
+        self.s2, self.sc2 = self.s**2, (self.s * self.c) ** 2
+        self.sc_norm = math.sqrt(self.sc2.sum())
+        self.full_rank = self.s.size == J.shape[1] and self.s[-1] > self.cutoff
+        self._gn_norm = self._gn_reduction = self._cosine = None
 
     def _filter(self, lam: float) -> np.ndarray:
         """The factors s / (s² + λ) of the damped pseudo-inverse."""
         s = self.s
         if lam > 0:
-            return s / (s**2 + lam)
+            return s / (self.s2 + lam)
         keep = s > self.cutoff
         return np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
 
@@ -71,18 +105,30 @@ class Subproblem:
     def gauss_newton_norm(self) -> float:
         """‖D p_GN‖ without discarding small singular values: no direction is declared
         converged just because J is nearly flat along it (used by the stopping tests)."""
-        if self._gn_norm is None:  # computed once per iterate: the tests ask twice
-            nonzero = self.s > 0
-            t = self.c[nonzero] / self.s[nonzero]
-            self._gn_norm = np.inf if np.any(self.c[~nonzero] != 0) else float(t @ t) ** 0.5
+        if self._gn_norm is None:  # computed once per iterate: asked at every trial
+            if self.s.size and self.s[-1] > 0:  # no zero singular value (s is sorted, largest first)
+                t = self.c / self.s
+                self._gn_norm = float(t @ t) ** 0.5
+            else:
+                nonzero = self.s > 0
+                t = self.c[nonzero] / self.s[nonzero]
+                self._gn_norm = np.inf if np.any(self.c[~nonzero] != 0) else float(t @ t) ** 0.5
         return self._gn_norm
 
     def gauss_newton_reduction(self) -> float:
         """L(0) − L(p_GN) = ½‖U_kᵀr‖² over the singular values above the cutoff (those below
         it are rounding, their directions arbitrary): the largest reduction of F that the
         linear model promises for any step (the stopping tests ask for it)."""
-        c = self.c[self.s > self.cutoff]
-        return 0.5 * float(c @ c)
+        if self._gn_reduction is None:  # computed once per iterate: asked after every trial
+            c = self.c if self.s.size and self.s[-1] > self.cutoff else self.c[self.s > self.cutoff]
+            self._gn_reduction = 0.5 * float(c @ c)
+        return self._gn_reduction
+
+    def cosine(self, g: np.ndarray) -> float:
+        """:func:`largest_cosine` at this iterate (``g`` = Jᵀr), computed once per iterate."""
+        if self._cosine is None:
+            self._cosine = largest_cosine(g, self.r, self.col_norms)
+        return self._cosine
 
     def lam_for_radius(self, Delta: float, rtol: float = 0.1) -> float:
         """The λ ≥ 0 whose step has ‖D p(λ)‖ = Δ (λ = 0 if the Gauss–Newton step fits).
@@ -98,14 +144,15 @@ class Subproblem:
         # share there; a λ > 0 step keeps every direction
         if self.gauss_newton_norm() <= Delta:
             return 0.0
-        s2, sc2 = self.s**2, (self.s * self.c) ** 2
-        lo, hi = 0.0, float(np.sqrt(sc2.sum())) / Delta  # ‖D p(hi)‖ ≤ ‖D⁻¹g‖/hi = Δ
+        s2, sc2 = self.s2, self.sc2
+        lo, hi = 0.0, self.sc_norm / Delta  # ‖D p(hi)‖ ≤ ‖D⁻¹g‖/hi = Δ
         if hi == 0:  # r is orthogonal to the range of J: p = 0 for every λ
             return 0.0
         # Newton from the left (λ = 0) when J is of full rank; otherwise from the right end
-        lam = 0.0 if s2.size == self.J.shape[1] and self.s[-1] > self.cutoff else hi
+        lam = 0.0 if self.full_rank else hi
         for _ in range(100):
-            w = sc2 / (s2 + lam) ** 2
+            d = s2 + lam
+            w = sc2 / d**2
             q = float(w.sum())                                  # ‖D p(λ)‖²
             norm = q**0.5
             if abs(norm - Delta) <= rtol * Delta:
@@ -114,7 +161,7 @@ class Subproblem:
                 lo = lam
             else:
                 hi = lam
-            dq = -2.0 * float((w / (s2 + lam)).sum())           # q' = d‖Dp‖²/dλ < 0
+            dq = -2.0 * float((w / d).sum())                    # q' = d‖Dp‖²/dλ < 0
             # Newton step on ψ(λ) = 1/‖Dp‖ − 1/Δ: since ψ' = −q'/(2q‖Dp‖),
             # λ ← λ − ψ/ψ' = λ − (2q/q')·(‖Dp‖ − Δ)/Δ   (Moré 1978, eq. 5.5)
             lam_newton = lam - (2 * q / dq) * (norm - Delta) / Delta if dq < 0 else lam

@@ -9,7 +9,7 @@ from scipy.optimize import least_squares
 
 import lm
 from lm.problems import CLASSICS, MGH_PROBLEMS
-from lm.solver import STATUS_MESSAGES
+from lm.solver import STATUS_MESSAGES, _all_finite
 
 EPS = np.finfo(float).eps
 
@@ -313,3 +313,12 @@ def test_status_messages_are_true(name):
     if res.status == 1:
         assert _cosine(res.grad, res.jac, res.fun) <= 1e-15
     assert res.success == (res.status > 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda m: arrays(float, (m, 3), elements=st.one_of(
+    st.floats(), st.sampled_from([1.7e308, -1.7e308, 0.0])))))
+def test_all_finite_is_numpys_isfinite(A):
+    """The one-pass test (a finite sum) agrees with np.isfinite everywhere, overflowing sums included."""
+    with np.errstate(all="ignore"):
+        assert _all_finite(A) == bool(np.all(np.isfinite(A)))

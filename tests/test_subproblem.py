@@ -6,7 +6,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lm.subproblem import Subproblem
+from lm.subproblem import Subproblem, column_norms, largest_cosine
 
 # entries of ordinary size (or exact zeros): extreme magnitudes like 1e-129 test overflow of
 # the test's own reference computations rather than the method
@@ -101,3 +101,60 @@ def test_bad_arguments():
         sub.step(-1.0)
     with pytest.raises(ValueError, match="Δ must be > 0"):
         sub.lam_for_radius(0.0)
+
+
+# ---------------------------------------------------------------------------------------
+# the per-iterate quantities the solver computes once (benchmarks/history_check.py checks
+# that the whole runs are unchanged; these check each quantity against independent truth)
+
+any_float = st.floats(allow_nan=False, allow_infinity=False)       # overflow of J² included
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 7), st.integers(1, 5), st.data())
+def test_column_norms_are_numpys_norms_bit_for_bit(m, n, data):
+    J = data.draw(arrays(float, (m, n), elements=st.one_of(finite, any_float)))
+    with np.errstate(all="ignore"):
+        assert np.array_equal(column_norms(J), np.linalg.norm(J, axis=0))
+
+
+@settings(max_examples=200, deadline=None)
+@given(system())
+def test_largest_cosine_is_the_largest_cosine(sys_):
+    r, J, D = sys_
+    g = J.T @ r
+    cos = largest_cosine(g, r, column_norms(J))
+    # each column on its own: |J_jᵀr| / (‖J_j‖‖r‖), zero columns (and r = 0) skipped
+    each = [abs(J[:, j] @ r) / (np.linalg.norm(J[:, j]) * np.linalg.norm(r)) for j in range(J.shape[1])
+            if np.linalg.norm(J[:, j]) * np.linalg.norm(r) > 0]
+    assert cos == pytest.approx(max(each, default=0.0), rel=1e-12, abs=0)
+    assert 0.0 <= cos <= 1 + 1e-12                                      # Cauchy–Schwarz
+    sub = Subproblem(r, J, D)
+    assert np.array_equal(sub.col_norms, np.linalg.norm(J, axis=0)) and sub.cosine(g) == cos
+
+
+@settings(max_examples=200, deadline=None)
+@given(system(min_m=2, max_m=9, max_n=4))
+def test_gauss_newton_norm_and_reduction_against_lstsq(sys_):
+    r, J, D = sys_
+    sub = Subproblem(r, J, D)
+    # lstsq on J D⁻¹ with the same relative cutoff: y = D p_GN, the minimum-norm solution
+    y = np.linalg.lstsq(J / D, -r, rcond=np.finfo(float).eps * max(J.shape))[0]
+    reduction = 0.5 * (r @ r) - 0.5 * np.sum((r + (J / D) @ y) ** 2)  # L(0) − L(p_GN)
+    assert sub.gauss_newton_reduction() == pytest.approx(reduction, rel=1e-9, abs=1e-12 * (1 + r @ r))
+    if np.linalg.matrix_rank(J) == J.shape[1] and np.linalg.cond(J / D) <= 1e6:   # no direction dropped
+        assert sub.gauss_newton_norm() == pytest.approx(np.linalg.norm(y), rel=1e-8, abs=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(system(min_m=2), st.floats(0.01, 0.85))
+def test_radius_step_solves_augmented_least_squares(sys_, frac):
+    """The step of the λ found for a radius Δ is the lstsq solution of [J; √λD]p ≈ [−r; 0]."""
+    r, J, D = sys_
+    sub = Subproblem(r, J, D)
+    assume(sub.scaled_norm(0.0) > 0)
+    lam = sub.lam_for_radius(frac * sub.scaled_norm(0.0))
+    A = np.vstack([J, np.sqrt(lam) * np.diag(D)])
+    p_ref = np.linalg.lstsq(A, np.concatenate([-r, np.zeros(D.size)]), rcond=None)[0]
+    tol = (1e-9 + 1e-14 * np.linalg.cond(A) ** 2) * (1 + np.abs(p_ref).max())
+    assert np.allclose(sub.step(lam), p_ref, rtol=0, atol=tol)
