@@ -87,7 +87,9 @@ class _LambdaStrategy:
 
 
 class Marquardt(_LambdaStrategy):
-    """Marquardt (1963): divide λ by ``factor`` after a success, multiply after a failure.
+    """A simplification of Marquardt's (1963) rule: divide λ by ``factor`` after a success,
+    multiply by it after a failure. (Marquardt himself tries λ/ν first, then λ, and
+    multiplies by ν only if both fail; chapter 06.)
 
     Parameters
     ----------

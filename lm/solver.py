@@ -168,8 +168,9 @@ def levenberg_marquardt(
         every accepted step whose ρ ≥ ¼ (Madsen–Nielsen–Tingleff 2004, §3.4); J is
         differenced anew after a poorer step or a rejected one (the model stopped
         predicting), and before any stopping test other than the budget may end the run.
-    damping : ``"trust-region"`` (default, Moré 1978: λ from a radius Δ on ‖Dp‖),
-        ``"nielsen"`` (Nielsen 1999), ``"marquardt"`` (Marquardt 1963), or a strategy
+    damping : ``"trust-region"`` (default: λ from a radius Δ on ‖Dp‖, updated by the rule of
+        MINPACK's lmder, Moré 1978),
+        ``"nielsen"`` (Nielsen 1999), ``"marquardt"`` (a simplification of Marquardt 1963), or a strategy
         object (see :mod:`lm.damping`). The default solved the most NIST problems with
         the fewest evaluations in ``benchmarks/``.
     scale : ``"marquardt"``: D = column norms of J, kept monotone (Marquardt 1963,
