@@ -41,8 +41,13 @@ def residuals(X, y):
 
 
 def jacobian(X, y):
+    """∂r/∂(A, k, c), one (m, 3) block per fit."""
     e = np.exp(-X[:, 1:2] * T)
-    return -np.stack([e, -X[:, 0:1] * T * e, np.ones_like(e)], axis=2)
+    J = np.empty(y.shape + (3,))
+    J[:, :, 0] = -e
+    J[:, :, 1] = X[:, 0:1] * T * e
+    J[:, :, 2] = -1.0
+    return J
 
 
 def problem_block(N: int, seed: int) -> np.ndarray:
@@ -96,6 +101,9 @@ def speed_and_agreement(N: int, sample: int) -> dict:
     out["agree_status"] = int(sum(res.status[i] == s.status for i, s in zip(idx, singles["lm"])))
     out["agree_nfev"] = int(sum(res.nfev[i] == s.nfev for i, s in zip(idx, singles["lm"])))
     out["agree_bitwise"] = int(sum(np.array_equal(res.x[i], s.x) for i, s in zip(idx, singles["lm"])))
+    out["agree_x_1e8"] = int(sum(bool(np.all(np.abs(res.x[i] - s.x) <= 1e-8 * np.abs(s.x))) for i, s in zip(idx, singles["lm"])))
+    out["agree_both"] = int(sum(bool(res.status[i] == s.status and np.all(np.abs(res.x[i] - s.x) <= 1e-8 * np.abs(s.x)))
+                                for i, s in zip(idx, singles["lm"])))
     minpack = np.array([0.5 * s.fun @ s.fun for s in singles["scipy_lm"]])
     out["cost_vs_minpack_max_rel"] = float(np.max((res.cost[idx] - minpack) / minpack))
     out["fd_same_success"] = int(res_fd.success.sum())
@@ -191,9 +199,11 @@ def report(results) -> str:
         "# lm.batch benchmark results",
         "",
         f"Written by `benchmarks/batch.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, load average at the start "
-        f"{results['load']:.1f} (Dask part: {results.get('load_dask', results['load']):.1f}; the machine was shared "
-        "with other jobs, so the times are pessimistic).",
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, run under `nice`; load average (1 min) at the start "
+        f"{results['load']:.1f}, at the end of the 10⁵ part {results.get('load_after_speed', float('nan')):.1f} "
+        f"(Dask part: {results.get('load_dask', results['load']):.1f} at its start, "
+        f"{results.get('load_dask_end', float('nan')):.1f} at its end); the machine was shared with other jobs, "
+        "so all times are pessimistic, the loops' as much as the batch's.",
         "",
         f"## {N:,} fits of y = A e^(−kt) + c (n = 3, m = {speed['m']}), analytic Jacobians",
         "",
@@ -212,7 +222,8 @@ def report(results) -> str:
     lines += [
         "",
         f"Agreement on the sample of {speed['sample']} fits with lm.levenberg_marquardt: "
-        f"same status {speed['agree_status']}, same nfev {speed['agree_nfev']}, x bit for bit identical "
+        f"same status and x to 1e-8 relative {speed.get('agree_both', '?')} (same status {speed['agree_status']}, "
+        f"x to 1e-8 {speed.get('agree_x_1e8', '?')}), same nfev {speed['agree_nfev']}, x bit for bit identical "
         f"{speed['agree_bitwise']}; largest relative difference in x {speed['agree_max_rel_x']:.1e}. "
         f"Largest relative excess of the batch's cost over MINPACK's on the sample: "
         f"{speed['cost_vs_minpack_max_rel']:.1e}. Successful fits: {speed['batch_success']:,} of {N:,} "
@@ -258,14 +269,15 @@ def main():
     if args.only_dask:  # keep the other figures of the last run
         results = json.loads(saved.read_text(encoding="utf-8"))
     else:
-        results = {"speed": speed_and_agreement(N, sample), "load": LOAD_AT_START}
+        results = {"speed": speed_and_agreement(N, sample), "load": LOAD_AT_START, "load_after_speed": os.getloadavg()[0]}
         print(results["speed"], flush=True)
         results["nist"] = nist_repeated(N // 10)
         print(results["nist"], flush=True)
         results["dask"] = None
     if not args.no_dask:
+        results["load_dask"] = os.getloadavg()[0]
         results["dask"] = through_dask(N_dask, chunk)
-        results["load_dask"] = LOAD_AT_START
+        results["load_dask_end"] = os.getloadavg()[0]
         print(results["dask"], flush=True)
     saved.write_text(json.dumps(results, indent=1), encoding="utf-8")
     (ROOT / "benchmarks" / "BATCH_RESULTS.md").write_text(report(results) + "\n", encoding="utf-8")

@@ -1,24 +1,53 @@
 """Many independent fits at once: the Levenberg–Marquardt loop of :mod:`lm.solver`, vectorized
-over a batch of N fits of the same model (a decay curve per pixel, a peak per spectrum).
+over a batch of N fits of the same small model (a decay curve per pixel, a peak per spectrum).
 
-Every fit keeps its own x, r, J, D, λ (or Δ), gain ratio ρ, acceptance and stopping test,
-exactly as :func:`lm.levenberg_marquardt` would for that fit alone; only the arithmetic is
-shared: one call of ``fun`` for all fits still running, one stacked SVD of their scaled
-Jacobians J D⁻¹ per iteration, and the λ search and the tests as array operations. A fit that
-has stopped is no longer evaluated. The loop over iterations is a Python loop; there is no
-loop over fits.
+Every fit keeps its own x, r, J, D, λ (or Δ), gain ratio ρ, acceptance and stopping tests,
+with the rules of :func:`lm.levenberg_marquardt`; only the arithmetic is shared. One
+iteration is one call of ``fun`` for all fits still running, and a fixed sequence of array
+operations over them; the Python loops run over iterations, over the n parameters and over
+the few sweeps of an inner iteration, never over fits. A fit that has stopped leaves the
+arrays (they are compressed) and is no longer evaluated.
+
+The linear algebra, for all fits at once (n parameters, m residuals, m ≥ n):
+
+1. Householder QR of the scaled Jacobians, J D⁻¹ = Q R (Golub & Van Loan 2013, §5.2): the
+   loop runs over the n columns; each reflection is built and applied to the remaining
+   columns and to r as operations on (N, m) arrays. Q is never formed; what is kept is the
+   n × n triangle R and c = (Qᵀr)₁..ₙ per fit. Householder QR is backward stable on J itself:
+   unlike the normal equations JᵀJ it does not square the condition number (this is what
+   keeps the certified NIST digits, see ``tests/test_batch.py``).
+2. One-sided Jacobi SVD of the small R = W S Vᵀ (Hestenes 1958; Golub & Van Loan §8.6),
+   rotating pairs of rows of R for all fits at once until they are orthogonal to ε; the
+   same rotations turn c into Wᵀc. Then J D⁻¹ = (QW) S Vᵀ is the thin SVD of each scaled
+   Jacobian, as in :class:`lm.subproblem.Subproblem`, and every λ costs O(n) per fit:
+   p(λ) = −D⁻¹ V (S² + λI)⁻¹ S Wᵀc.
+3. The trust-region radius: the secular equation ‖D p(λ)‖ = Δ solved for λ by Moré's
+   safeguarded Newton iteration on 1/‖D p(λ)‖ − 1/Δ (Moré 1978, §5), all fits together,
+   each leaving the iteration when its own test is met.
+4. Gain ratio, acceptance, damping update and stopping tests as masks over the fits,
+   in the order of ``lm.solver._StoppingTests`` (one small function per test).
+
+The results agree with the scalar solver's to rounding, not bit for bit: the scalar solver
+takes LAPACK's SVD of J D⁻¹, which rounds differently. On a fit whose run contains a
+decision at a threshold within rounding (typical at the last steps, where F changes only by
+its rounding noise), the two can end with another status or another point; the tests
+measure how often and check that the scalar solver itself changes on such fits when only
+its rounding is changed.
 
 :func:`fit_dask` hands chunks of fits to this solver through Dask, on one machine or on a
 ``distributed`` cluster (Dask is imported only there).
 
 References
 ----------
-Levenberg (1944); Marquardt (1963); Moré (1978); Nielsen (1999);
-Madsen, Nielsen & Tingleff (2004), Algorithm 3.16; Nocedal & Wright (2006), §10.3.
+Levenberg (1944); Marquardt (1963); Moré (1978), "The Levenberg–Marquardt algorithm:
+implementation and theory", §§3–5; Nielsen (1999); Madsen, Nielsen & Tingleff (2004),
+Algorithm 3.16; Nocedal & Wright (2006), §10.3; Golub & Van Loan (2013), Matrix
+Computations, 4th ed., §5.1–5.2 (Householder QR) and §8.6 (Jacobi SVD); Hestenes (1958).
 """
 from __future__ import annotations
 
 import inspect
+from functools import reduce
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
@@ -42,9 +71,27 @@ _SCALAR = inspect.signature(levenberg_marquardt).parameters
 # row-wise helpers: each acts on every fit (the first axis) at once
 
 
+def _columns(v: np.ndarray):
+    """The columns of v (N, k), for reductions over a few parameters: numpy reduces many
+    short rows slowly, while k − 1 operations on whole columns are fast."""
+    return [v[:, j] for j in range(v.shape[1])]
+
+
 def _sq(v: np.ndarray) -> np.ndarray:
     """‖v_i‖² of each row v_i of v (N, k)."""
-    return np.einsum("ij,ij->i", v, v)
+    if v.shape[1] > 8:
+        return np.einsum("ij,ij->i", v, v)
+    return sum(c * c for c in _columns(v))
+
+
+def _row_max(v: np.ndarray) -> np.ndarray:
+    """max_j v_ij of each row of v (N, k) (0 for k = 0)."""
+    return reduce(np.maximum, _columns(v), np.zeros(len(v)))
+
+
+def _row_any(v: np.ndarray) -> np.ndarray:
+    """Whether any v_ij of each row of the boolean v (N, k) holds."""
+    return reduce(np.logical_or, _columns(v), np.zeros(len(v), dtype=bool))
 
 
 def _norm(v: np.ndarray) -> np.ndarray:
@@ -89,7 +136,7 @@ def _cosine(g, Jnorm, r) -> np.ndarray:
     norms = Jnorm * _norm(r)[:, None]
     nonzero = norms > 0
     ratio = np.abs(g) / np.where(nonzero, norms, 1.0)
-    return np.max(np.where(nonzero, ratio, 0.0), axis=1, initial=0.0)
+    return _row_max(np.where(nonzero, ratio, 0.0))
 
 
 # ---------------------------------------------------------------------------------------
@@ -106,11 +153,13 @@ def _householder_qr(J: np.ndarray, D: np.ndarray, r: np.ndarray):
     J (N, m, n) holds the Jacobians (m ≥ n), D (N, n) the scaling, r (N, m) the residuals.
     The loop runs over the n columns; each reflection H_j = I − β v vᵀ is made and applied
     for all fits at once (array operations on (N, m) columns). Q is never formed: the
-    reflections are applied to r as they are made. Returns R (n, n, N) and the first n
+    reflections are applied to r as they are made. The scaling enters afterwards: a column
+    scaling does not change the reflections, so the QR of J D⁻¹ is Q (R_J D⁻¹). Returns R (n, n, N) and the first n
     entries of Qᵀr, (n, N). Backward stable: it works on J itself, not on JᵀJ.
     """
     N, m, n = J.shape
-    cols = [J[:, :, j] / D[:, j:j + 1] for j in range(n)]     # the columns of J D⁻¹, (N, m) each
+    Jt = np.ascontiguousarray(J.transpose(0, 2, 1))          # a working copy, column by column
+    cols = [Jt[:, j] for j in range(n)]                       # the columns of J, (N, m) each
     b = r.copy()
     R = np.zeros((n, n, N))
     for j in range(n):
@@ -125,6 +174,7 @@ def _householder_qr(J: np.ndarray, D: np.ndarray, r: np.ndarray):
             y -= (beta * _sq_pair(v, y))[:, None] * v     # y ← H_j y
         for k in range(j + 1, n):
             R[j, k] = cols[k][:, j]
+    R /= D.T[None]                                    # J = Q R_J, so J D⁻¹ = Q (R_J D⁻¹)
     return R, np.ascontiguousarray(b[:, :n].T)
 
 
@@ -432,7 +482,7 @@ def _diverged(x, Jnorm, D, x0_size, eps_F):
     column of J has faded below √ε_F·D_j."""
     grown = np.abs(x) / x0_size
     faded = Jnorm <= np.sqrt(eps_F) * D
-    return np.any(grown > 1 / np.sqrt(eps_F), axis=1) | np.any((grown > 1e3) & faded, axis=1)
+    return _row_any(grown > 1 / np.sqrt(eps_F)) | _row_any((grown > 1e3) & faded)
 
 
 def _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F):
@@ -444,7 +494,7 @@ def _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F):
 
 def _no_progress(x, p):
     """Status 4: a rejected step no longer changes x in floating point."""
-    return np.all(x + p == x, axis=1)
+    return ~_row_any(x + p != x)
 
 
 def _out_of_budget(nfev_next, max_nfev):
@@ -771,7 +821,9 @@ def levenberg_marquardt_batch(
     max_nfev: Optional[int] = _SCALAR["max_nfev"].default,
 ) -> BatchResult:
     """Minimize F_i(x) = ½‖r_i(x)‖² for N independent fits at once with the Levenberg–Marquardt
-    method; fit i gets what :func:`lm.levenberg_marquardt` would give it alone.
+    method; fit i gets what :func:`lm.levenberg_marquardt` would give it alone, to rounding
+    (the same rules; the linear algebra is a batched Householder QR and Jacobi SVD, see the
+    module docstring, so a decision taken within rounding of its threshold may differ).
 
     Parameters
     ----------
@@ -799,7 +851,8 @@ def levenberg_marquardt_batch(
     References
     ----------
     Levenberg (1944); Marquardt (1963); Moré (1978); Nielsen (1999);
-    Madsen, Nielsen & Tingleff (2004), Algorithm 3.16; Nocedal & Wright (2006), §10.3.
+    Madsen, Nielsen & Tingleff (2004), Algorithm 3.16; Nocedal & Wright (2006), §10.3;
+    Golub & Van Loan (2013), §5.2 and §8.6.
     """
     X0 = _check_x0(x0)
     N, n = X0.shape
