@@ -895,16 +895,20 @@ def levenberg_marquardt_batch(
             predicted = 0.5 * _sq(_mv(fits.J, p)) + lam * _sq(fits.D * p)   # 3. L(0) − L(p)
             actual = fits.cost - cost_new                           # 4. F(x) − F(x + p)
             rho = np.where(predicted > 0, actual / predicted, -np.inf)    # 5. gain ratio ρ
-            up = np.flatnonzero(rho > 0)                            # 6. accept a decrease …
-            J_new = prob.jacobian(x_new[up], r_new[up], up) if up.size else np.empty((0, prob.m, n))
-            finite = np.all(np.isfinite(J_new), axis=(1, 2))        #    … where J is finite
-            rho[up[~finite]] = -np.inf
+            J_new = np.empty((0, prob.m, n))                        # 6. accept a decrease …
+            if np.any(rho > 0):
+                up = _rows(rho > 0)
+                J_new = prob.jacobian(x_new[up], r_new[up], up)
+                finite = np.all(np.isfinite(J_new), axis=(1, 2))    #    … where J is finite
+                if not finite.all():
+                    rho[np.arange(len(rho))[up][~finite]] = -np.inf
+                    J_new = J_new[finite]
             strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
             near_gn = _norm(fits.D * p) >= 0.99 * sub.gn            #    (for the ftol test)
             accepted = rho > 0
             step = dict(x=fits.x, p=p, cost=fits.cost, cost_trial=cost_new, predicted=predicted,
                         actual=actual, rho=rho, accepted=accepted)
-            sub = _move(fits, sub, scaling, accepted, x_new, r_new, cost_new, J_new[finite])  # 8. x ← x + p
+            sub = _move(fits, sub, scaling, accepted, x_new, r_new, cost_new, J_new)  # 8. x ← x + p
             fits.status, fits.stalled = _after(fits, sub, step=step, near_gn=near_gn,   # 9. stop?
                                                nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
             sub = _retire(out, fits, sub, strategy, scaling, prob)  #    (stopped fits leave the loop)
@@ -926,6 +930,11 @@ class _Running:
             setattr(self, name, getattr(self, name)[mask])
 
 
+def _rows(mask: np.ndarray):
+    """The rows where ``mask`` holds: a slice (a view, no copy) when it holds everywhere."""
+    return slice(None) if mask.all() else np.flatnonzero(mask)
+
+
 def _col_norms(J: np.ndarray) -> np.ndarray:
     """‖J_j‖ of every column of every Jacobian: (N, m, n) -> (N, n)."""
     return np.sqrt(np.einsum("fmn,fmn->fn", J, J))
@@ -934,15 +943,17 @@ def _col_norms(J: np.ndarray) -> np.ndarray:
 def _move(fits: _Running, sub: _Subproblems, scaling, accepted, x_new, r_new, cost_new, J_new):
     """Step 8: the fits whose step was accepted move to x + p and get their new J (given for
     them only), D, g and subproblem; the others stay. Returns the subproblems."""
-    moved = np.flatnonzero(accepted)
     fits.x = np.where(accepted[:, None], x_new, fits.x)         # new arrays: the step keeps the old x
     fits.r = np.where(accepted[:, None], r_new, fits.r)
     fits.cost = np.where(accepted, cost_new, fits.cost)
     fits.nit = fits.nit + accepted
-    if moved.size == 0:
+    if not accepted.any():
         return sub
-    rows = slice(None) if moved.size == len(accepted) else moved
-    fits.J[rows] = J_new
+    rows = moved = _rows(accepted)
+    if isinstance(rows, slice):
+        fits.J = J_new
+    else:
+        fits.J[rows] = J_new
     fits.Jnorm[rows] = _col_norms(J_new)
     fits.D[rows] = scaling.update(fits.Jnorm[rows], rows)
     fits.g[rows] = _Jt_r(J_new, fits.r[rows])
