@@ -182,8 +182,9 @@ def _rotation(a, b, g):
     """The Jacobi rotation (cos, sin) that makes two rows with ‖x_i‖² = a, ‖x_k‖² = b and
     x_i·x_k = g orthogonal (Golub–Van Loan Alg. 8.5.1); (1, 0) where they already are, to ε."""
     todo = np.abs(g) > EPS * np.sqrt(a * b)
-    zeta = (b - a) / (2 * np.where(todo, g, 1.0))
-    t = np.copysign(1.0, zeta) / (np.abs(zeta) + np.sqrt(1 + zeta * zeta)) * todo
+    with np.errstate(over="ignore"):                          # ζ² = inf: t = 0, the right limit
+        zeta = (b - a) / (2 * np.where(todo, g, 1.0))
+        t = np.copysign(1.0, zeta) / (np.abs(zeta) + np.sqrt(1 + zeta * zeta)) * todo
     cos = 1 / np.sqrt(1 + t * t)
     return cos, cos * t, todo.any()
 
@@ -279,10 +280,11 @@ class _Subproblems:
     def _gauss_newton_norm(self):
         """‖D p_GN‖ per fit, no singular value discarded (inf if r has a part along a zero one)."""
         nonzero = self.s > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             t = np.where(nonzero, self.c / self.s, 0.0)
+            t = t * t
         lost = np.any(~nonzero & (self.c != 0), axis=0)
-        return np.where(lost, np.inf, np.sqrt((t * t).sum(axis=0)))
+        return np.where(lost, np.inf, np.sqrt(t.sum(axis=0)))
 
     def gauss_newton_reduction(self):
         """L(0) − L(p_GN) = ½‖U_kᵀr‖² per fit over the singular values above the cutoff: the
@@ -870,7 +872,8 @@ def levenberg_marquardt_batch(
                          f"{np.flatnonzero(bad)[:10].tolist()}; check jac or choose other starting points")
     Jnorm = _col_norms(J)                                       # column norms ‖J_j‖
     D = scaling.update(Jnorm)                                   # D² ≥ diag(JᵀJ), never shrinking
-    fits = _Running(x=X0.copy(), r=r, cost=0.5 * _sq(r), J=J, Jnorm=Jnorm, D=D,
+    fits = _Running(ids=np.arange(N),                           # each running fit's index in the batch
+                    x=X0.copy(), r=r, cost=0.5 * _sq(r), J=J, Jnorm=Jnorm, D=D,
                     g=_Jt_r(J, r),                              # g = Jᵀr
                     nit=np.zeros(N, dtype=int),                 # accepted steps
                     stalled=np.zeros(N, dtype=int),             # steps in a row at F's rounding level
@@ -920,7 +923,7 @@ def levenberg_marquardt_batch(
 class _Running:
     """The state of the fits still running, one row per fit; rows leave as fits stop."""
 
-    FIELDS = ("x", "r", "cost", "J", "Jnorm", "D", "g", "nit", "stalled", "status", "cost0", "x0_size")
+    FIELDS = ("ids", "x", "r", "cost", "J", "Jnorm", "D", "g", "nit", "stalled", "status", "cost0", "x0_size")
 
     def __init__(self, **arrays):
         self.__dict__.update(arrays)
@@ -970,7 +973,7 @@ def _retire(out: "BatchResult", fits: _Running, sub: _Subproblems, strategy, sca
     stopped = fits.status != RUNNING
     if not stopped.any():
         return sub
-    ids = prob.ids[stopped]
+    ids = fits.ids[stopped]
     for field, name in [("x", "x"), ("cost", "cost"), ("fun", "r"), ("jac", "J"), ("grad", "g"),
                         ("nit", "nit"), ("status", "status")]:
         getattr(out, field)[ids] = getattr(fits, name)[stopped]
