@@ -277,6 +277,12 @@ class _Subproblems:
         w = self._filter(lam) * self.c                          # (k, N)
         return -(self.Vt * w[:, None, :]).sum(axis=0).T / self.D
 
+    def model_norm_sq(self, lam):
+        """‖J p(λ)‖² per fit without touching J: J p = −U S (S² + λI)⁻¹ S Uᵀr, so
+        ‖J p‖² = Σ (s_i f_i c_i)² with f the filter factors (the columns of U are orthonormal)."""
+        w = self.s * self._filter(lam) * self.c
+        return (w * w).sum(axis=0)
+
     def _gauss_newton_norm(self):
         """‖D p_GN‖ per fit, no singular value discarded (inf if r has a part along a zero one)."""
         nonzero = self.s > 0
@@ -895,7 +901,8 @@ def levenberg_marquardt_batch(
             x_new = fits.x + p                                      # 2. trial points
             r_new = prob.residuals(x_new)
             cost_new = _cost(r_new)                                 #    F(x + p); inf if not finite
-            predicted = 0.5 * _sq(_mv(fits.J, p)) + lam * _sq(fits.D * p)   # 3. L(0) − L(p)
+            JpJp = sub.model_norm_sq(lam)                           #    ‖Jp‖², from the SVD
+            predicted = 0.5 * JpJp + lam * _sq(fits.D * p)          # 3. L(0) − L(p)
             actual = fits.cost - cost_new                           # 4. F(x) − F(x + p)
             rho = np.where(predicted > 0, actual / predicted, -np.inf)    # 5. gain ratio ρ
             J_new = np.empty((0, prob.m, n))                        # 6. accept a decrease …
