@@ -351,16 +351,30 @@ class _BatchTrustRegion:
         self.lam = sub.lam_for_radius(self.Delta)
         return self.lam
 
-    def update(self, rho, p, sub):
+    def update(self, rho, p, sub, JpJp, cost):
+        """MINPACK's lmder, as TrustRegion.update: Δ = γ·min(Δ, 10‖Dp‖) after ρ ≤ ¼,
+        2‖Dp‖ after ρ ≥ ¾ or λ = 0. ``JpJp`` = ‖Jp‖², ``cost`` = F(x) before the step."""
         Dp = _norm(sub.D * p)
         Delta, lam = self.Delta, self.lam
-        Delta = np.where(rho < 0.25, 0.5 * np.minimum(Delta, Dp),
-                         np.where((rho > 0.75) | (lam == 0), np.maximum(Delta, 2.0 * Dp), Delta))
+        gamma = _shrink_factor(rho, JpJp, lam * Dp * Dp, cost)
+        Delta = np.where(rho <= 0.25, gamma * np.minimum(Delta, 10.0 * Dp),
+                         np.where((rho >= 0.75) | (lam == 0), 2.0 * Dp, Delta))
         self.Delta = np.maximum(Delta, 1e-300)
 
     def keep(self, mask):
         """Drop the fits that stopped (``mask`` marks those that go on)."""
         self.Delta, self.lam = self.Delta[mask], self.lam[mask]
+
+
+def _shrink_factor(rho, JpJp, lamDpDp, cost):
+    """γ ∈ [0.1, 0.5] per fit (TrustRegion._shrink_factor, MINPACK's lmder): where F rose along
+    p, the minimizer of the quadratic with q(0) = F(x), q'(0) = gᵀp, q(1) = F(x + p); ½ where
+    F fell; 0.1 where F(x + p) ≥ 100·F(x) or is not finite."""
+    slope = -(JpJp + lamDpDp)                                  # gᵀp for the exact damped step
+    actual = rho * (0.5 * JpJp + lamDpDp)                      # F(x) − F(x + p)
+    with np.errstate(all="ignore"):
+        gamma = 0.5 * slope / (slope + actual)
+    return np.where(actual >= 0, 0.5, np.where(~(actual > -99.0 * cost) | ~(gamma >= 0.1), 0.1, gamma))
 
 
 class _BatchLambda:
@@ -390,7 +404,7 @@ class _BatchLambda:
     def propose(self, sub):
         return self.lam
 
-    def update(self, rho, p, sub):
+    def update(self, rho, p, sub, JpJp=None, cost=None):
         lam, up = self.lam, rho > 0
         grown = np.maximum(lam, 1e-300)
         if self.kind is Marquardt:
@@ -485,6 +499,12 @@ def _stalled(stalled, actual, cost, eps_F):
     return np.where(np.abs(actual) <= NOISE_SAMPLES * eps_F * cost, stalled + 1, 0)
 
 
+def _stall_noise(noise, stalled, actual):
+    """The largest |F(x) − F(x + p)| over the stalled steps so far: the sample of F's rounding
+    noise that the stall test compares the Gauss–Newton promise with."""
+    return np.where(stalled > 1, np.maximum(noise, np.abs(actual)), np.abs(actual))
+
+
 def _diverged(x, Jnorm, D, x0_size, eps_F):
     """−3: a parameter beyond 1/√ε_F times max(|x₀_j|, 1), or beyond 1000 times it while its
     column of J has faded below √ε_F·D_j."""
@@ -516,10 +536,12 @@ def _first(status, mask, code):
 
 
 def _after(fits, sub, *, step, near_gn, nfev_next, tol):
-    """The status of each running fit after its trial step, and its stall count
-    (lm.solver._StoppingTests.after, test by test in the same order)."""
+    """The status of each running fit after its trial step, its stall count and the largest
+    change of F over the stalled steps (lm.solver._StoppingTests.after, test by test in the
+    same order)."""
     cost, predicted, actual, rho, accepted, p = (step[k] for k in ("cost", "predicted", "actual", "rho", "accepted", "p"))
-    status, stalled, Jnorm, x, g, D, r = fits.status, fits.stalled, fits.Jnorm, fits.x, fits.g, fits.D, fits.r
+    status, stalled, noise = fits.status, fits.stalled, fits.noise
+    Jnorm, x, g, D, r = fits.Jnorm, fits.x, fits.g, fits.D, fits.r
     eps_F = tol["eps_F"]
     status = _first(status, _gradient_test(g, Jnorm, r, tol["gtol"]), 1)
     status = _first(status, _ftol_test(near_gn, predicted, actual, rho, cost, tol["ftol"], eps_F), 2)
@@ -533,11 +555,12 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     status = _first(status, nothing, 5)
     open_ = status == RUNNING
     stalled = np.where(open_, _stalled(stalled, actual, cost, eps_F), stalled)
+    noise = np.where(open_, _stall_noise(noise, stalled, actual), noise)
     cosine = np.zeros_like(cost)
     ask = np.flatnonzero(open_)                                   # (the cosine only where it may decide)
     cosine[ask] = _cosine(g[ask], Jnorm[ask], r[ask])
     stall = stalled >= STALL_STEPS
-    why = _why_no_decrease(promised <= NOISE_SAMPLES * np.abs(actual), diverged, predicted, cost, cosine, eps_F)
+    why = _why_no_decrease(promised <= NOISE_SAMPLES * noise, diverged, predicted, cost, cosine, eps_F)
     status = _first(status, stall, why)
     rounding = predicted <= eps_F * F                             # promised less than F's rounding
     negligible = _norm(D * p) <= tol["xtol"] * Dx        # more damping cannot help
@@ -546,7 +569,7 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F)
     status = _first(status, short, why)
     status = _first(status, ~accepted & ~short & _no_progress(step["x"], p), 4)
-    return _first(status, _out_of_budget(nfev_next, tol["max_nfev"]), 0), stalled
+    return _first(status, _out_of_budget(nfev_next, tol["max_nfev"]), 0), stalled, noise
 
 
 # ---------------------------------------------------------------------------------------
@@ -883,6 +906,7 @@ def levenberg_marquardt_batch(
                     g=_Jt_r(J, r),                              # g = Jᵀr
                     nit=np.zeros(N, dtype=int),                 # accepted steps
                     stalled=np.zeros(N, dtype=int),             # steps in a row at F's rounding level
+                    noise=np.zeros(N),                          # the largest change of F in them
                     status=np.full(N, RUNNING),
                     cost0=0.5 * _sq(r),                         # F(x₀): the scale of rounding noise
                     x0_size=np.maximum(np.abs(X0), 1.0))        # the scale of running off
@@ -913,13 +937,13 @@ def levenberg_marquardt_batch(
                 if not finite.all():
                     rho[np.arange(len(rho))[up][~finite]] = -np.inf
                     J_new = J_new[finite]
-            strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
+            strategy.update(rho, p, sub, JpJp, fits.cost)           # 7. adapt λ (or Δ) from ρ
             near_gn = _norm(fits.D * p) >= 0.99 * sub.gn            #    (for the ftol test)
             accepted = rho > 0
             step = dict(x=fits.x, p=p, cost=fits.cost, cost_trial=cost_new, predicted=predicted,
                         actual=actual, rho=rho, accepted=accepted)
             sub = _move(fits, sub, scaling, accepted, x_new, r_new, cost_new, J_new)  # 8. x ← x + p
-            fits.status, fits.stalled = _after(fits, sub, step=step, near_gn=near_gn,   # 9. stop?
+            fits.status, fits.stalled, fits.noise = _after(fits, sub, step=step, near_gn=near_gn,   # 9. stop?
                                                nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
             sub = _retire(out, fits, sub, strategy, scaling, prob)  #    (stopped fits leave the loop)
     out.nfev, out.njev = prob.nfev, prob.njev
@@ -930,7 +954,7 @@ def levenberg_marquardt_batch(
 class _Running:
     """The state of the fits still running, one row per fit; rows leave as fits stop."""
 
-    FIELDS = ("ids", "x", "r", "cost", "J", "Jnorm", "D", "g", "nit", "stalled", "status", "cost0", "x0_size")
+    FIELDS = ("ids", "x", "r", "cost", "J", "Jnorm", "D", "g", "nit", "stalled", "noise", "status", "cost0", "x0_size")
 
     def __init__(self, **arrays):
         self.__dict__.update(arrays)

@@ -97,11 +97,11 @@ def batch_trials(fun, X0, jac, args, **options):
     original = lm.batch._after
 
     def spy(fits, sub, **kw):
-        status, stalled = original(fits, sub, **kw)
+        out = original(fits, sub, **kw)                       # (status, stall count, …)
         step = kw["step"]
         for row, i in enumerate(fits.ids):
-            trials[i].append((step["x"][row], step["p"][row], step["actual"][row], bool(step["accepted"][row]), int(status[row])))
-        return status, stalled
+            trials[i].append((step["x"][row], step["p"][row], step["actual"][row], bool(step["accepted"][row]), int(out[0][row])))
+        return out
 
     lm.batch._after = spy
     try:
