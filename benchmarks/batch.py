@@ -255,7 +255,7 @@ def report(results) -> str:
         f"{nist.get('agree_same')} end with the same status and x to 1e-8 relative; the largest relative difference in x "
         f"is {nist.get('agree_max_rel_x', float('nan')):.1e}. Where they differ, the runs part at the last steps, "
         "where the ill-conditioned Misra1a changes F by no more than its rounding noise (classified on 400 such "
-        "fits with tests/test_batch.py's margin test when this was written: 345 the same, 55 parted within 10× "
+        "fits with tests/test_batch.py's margin test when this was written: 353 the same, 47 parted within 10× "
         "F's measured rounding noise, none otherwise).",
         "",
     ]

@@ -413,7 +413,7 @@ def test_share_of_fits_decided_by_rounding_is_small_and_explained():
     practice): no fit may end otherwise than the scalar solver for another reason than
     rounding, and such fits are few (measured on 5 such batches: 538 of 540 the same, the
     other 2 parted at a trial within F's rounding noise; NIST Misra1a, ill-conditioned, has
-    more: 345 of 400 the same, 55 "margin", see BATCH_RESULTS.md)."""
+    more: 353 of 400 the same, 47 "margin", see BATCH_RESULTS.md)."""
     rng = np.random.default_rng(11)
     tally = {}
     for model in sorted(MODELS):
