@@ -1,26 +1,53 @@
 """Many independent fits at once: the Levenberg–Marquardt loop of :mod:`lm.solver`, vectorized
-over a batch of N fits of the same model (a decay curve per pixel, a peak per spectrum).
+over a batch of N fits of the same small model (a decay curve per pixel, a peak per spectrum).
 
-Every fit keeps its own x, r, J, D, λ (or Δ), gain ratio ρ, acceptance and stopping test,
-exactly as :func:`lm.levenberg_marquardt` would for that fit alone; only the arithmetic is
-shared: one call of ``fun`` for all fits still running, one stacked SVD of their scaled
-Jacobians J D⁻¹ per iteration, and the λ search and the tests as array operations. A fit that
-has stopped is no longer evaluated. The loop over iterations is a Python loop; there is no
-loop over fits.
+Every fit keeps its own x, r, J, D, λ (or Δ), gain ratio ρ, acceptance and stopping tests,
+with the rules of :func:`lm.levenberg_marquardt`; only the arithmetic is shared. One
+iteration is one call of ``fun`` for all fits still running, and a fixed sequence of array
+operations over them; the Python loops run over iterations, over the n parameters and over
+the few sweeps of an inner iteration, never over fits. A fit that has stopped leaves the
+arrays (they are compressed) and is no longer evaluated.
+
+The linear algebra, for all fits at once (n parameters, m residuals, m ≥ n):
+
+1. Householder QR of the scaled Jacobians, J D⁻¹ = Q R (Golub & Van Loan 2013, §5.2): the
+   loop runs over the n columns; each reflection is built and applied to the remaining
+   columns and to r as operations on (N, m) arrays. Q is never formed; what is kept is the
+   n × n triangle R and c = (Qᵀr)₁..ₙ per fit. Householder QR is backward stable on J itself:
+   unlike the normal equations JᵀJ it does not square the condition number (this is what
+   keeps the certified NIST digits, see ``tests/test_batch.py``).
+2. One-sided Jacobi SVD of the small R = W S Vᵀ (Hestenes 1958; Golub & Van Loan §8.6),
+   rotating pairs of rows of R for all fits at once until they are orthogonal to ε; the
+   same rotations turn c into Wᵀc. Then J D⁻¹ = (QW) S Vᵀ is the thin SVD of each scaled
+   Jacobian, as in :class:`lm.subproblem.Subproblem`, and every λ costs O(n) per fit:
+   p(λ) = −D⁻¹ V (S² + λI)⁻¹ S Wᵀc.
+3. The trust-region radius: the secular equation ‖D p(λ)‖ = Δ solved for λ by Moré's
+   safeguarded Newton iteration on 1/‖D p(λ)‖ − 1/Δ (Moré 1978, §5), all fits together,
+   each leaving the iteration when its own test is met.
+4. Gain ratio, acceptance, damping update and stopping tests as masks over the fits,
+   in the order of ``lm.solver._StoppingTests`` (one small function per test).
+
+The results agree with the scalar solver's to rounding, not bit for bit: the scalar solver
+takes LAPACK's SVD of J D⁻¹, which rounds differently. On a fit whose run contains a
+decision at a threshold within rounding (typical at the last steps, where F changes only by
+its rounding noise), the two can end with another status or another point; the tests
+measure how often and check that the scalar solver itself changes on such fits when only
+its rounding is changed.
 
 :func:`fit_dask` hands chunks of fits to this solver through Dask, on one machine or on a
 ``distributed`` cluster (Dask is imported only there).
 
 References
 ----------
-Levenberg (1944); Marquardt (1963); Moré (1978); Nielsen (1999);
-Madsen, Nielsen & Tingleff (2004), Algorithm 3.16; Nocedal & Wright (2006), §10.3.
+Levenberg (1944); Marquardt (1963); Moré (1978), "The Levenberg–Marquardt algorithm:
+implementation and theory", §§3–5; Nielsen (1999); Madsen, Nielsen & Tingleff (2004),
+Algorithm 3.16; Nocedal & Wright (2006), §10.3; Golub & Van Loan (2013), Matrix
+Computations, 4th ed., §5.1–5.2 (Householder QR) and §8.6 (Jacobi SVD); Hestenes (1958).
 """
 from __future__ import annotations
 
 import inspect
-import math
-from itertools import repeat
+from functools import reduce
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
@@ -41,37 +68,59 @@ _SCALAR = inspect.signature(levenberg_marquardt).parameters
 
 
 # ---------------------------------------------------------------------------------------
-# row-wise linear algebra. np.matmul of stacked operands calls the same BLAS routine per fit
-# (ddot for a row times a column, dgemv for a matrix times a vector) that the scalar solver's
-# r @ r and J @ p call, so a fit computes bit for bit what it computes alone.
+# row-wise helpers: each acts on every fit (the first axis) at once
+
+
+def _columns(v: np.ndarray):
+    """The columns of v (N, k), for reductions over a few parameters: numpy reduces many
+    short rows slowly, while k − 1 operations on whole columns are fast."""
+    return [v[:, j] for j in range(v.shape[1])]
 
 
 def _sq(v: np.ndarray) -> np.ndarray:
     """‖v_i‖² of each row v_i of v (N, k)."""
-    return np.matmul(v[:, None, :], v[:, :, None])[:, 0, 0]
+    if v.shape[1] > 8:
+        return np.einsum("ij,ij->i", v, v)
+    return sum(c * c for c in _columns(v))
+
+
+def _row_max(v: np.ndarray) -> np.ndarray:
+    """max_j v_ij of each row of v (N, k) (0 for k = 0)."""
+    return reduce(np.maximum, _columns(v), np.zeros(len(v)))
+
+
+def _row_any(v: np.ndarray) -> np.ndarray:
+    """Whether any v_ij of each row of the boolean v (N, k) holds."""
+    return reduce(np.logical_or, _columns(v), np.zeros(len(v), dtype=bool))
+
+
+def _norm(v: np.ndarray) -> np.ndarray:
+    """‖v_i‖ of each row v_i of v (N, k)."""
+    return np.sqrt(_sq(v))
 
 
 def _mv(A: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """A_i v_i for each fit: A (N, a, b), v (N, b) -> (N, a)."""
-    return np.matmul(A, v[:, :, None])[:, :, 0]
+    """A_i v_i for each fit: A (N, a, b), v (N, b) -> (N, a), as a sum over the b columns
+    (b = n is small: n passes over (N, a) arrays, no stacked matrix products)."""
+    out = A[:, :, 0] * v[:, 0:1]
+    for j in range(1, A.shape[2]):
+        out += A[:, :, j] * v[:, j:j + 1]
+    return out
+
+
+def _Jt_r(J: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """g = Jᵀr per fit: J (N, m, n), r (N, m) -> (N, n), one row dot per column."""
+    return np.stack([_sq_pair(J[:, :, j], r) for j in range(J.shape[2])], axis=1)
+
+
+def _sq_pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a_i · b_i of each pair of rows."""
+    return np.einsum("ij,ij->i", a, b)
 
 
 def _T(A: np.ndarray) -> np.ndarray:
     """The transpose of each matrix of a stack (a view)."""
     return A.transpose(0, 2, 1)
-
-
-def _pow(q: np.ndarray, e: float) -> np.ndarray:
-    """q ** e elementwise exactly as Python computes it for one float (C's pow). numpy's own
-    power (SIMD, or sqrt for e = ½) can differ in the last bit, and a last bit is enough to
-    send a long, ill-conditioned run elsewhere; so this one operation goes through math.pow."""
-    q = np.asarray(q, dtype=float)
-    return np.fromiter(map(math.pow, q.ravel().tolist(), repeat(e)), float, q.size).reshape(q.shape)
-
-
-def _pow_half(q: np.ndarray) -> np.ndarray:
-    """q ** 0.5 as the scalar solver computes ``float(v @ v) ** 0.5`` (pow, not sqrt)."""
-    return _pow(q, 0.5)
 
 
 def _cost(r: np.ndarray) -> np.ndarray:
@@ -84,10 +133,94 @@ def _cosine(g, Jnorm, r) -> np.ndarray:
     """max_j |J_jᵀr| / (‖J_j‖ ‖r‖) per fit (0 for r = 0; zero columns are skipped), as
     ``lm.solver._cosine``; ``Jnorm`` holds the column norms ‖J_j‖ (kept with J: they change
     only when a fit moves)."""
-    norms = Jnorm * _pow_half(_sq(r))[:, None]
+    norms = Jnorm * _norm(r)[:, None]
     nonzero = norms > 0
     ratio = np.abs(g) / np.where(nonzero, norms, 1.0)
-    return np.max(np.where(nonzero, ratio, 0.0), axis=1, initial=0.0)
+    return _row_max(np.where(nonzero, ratio, 0.0))
+
+
+# ---------------------------------------------------------------------------------------
+# the vectorized factorization: Householder QR of all scaled Jacobians, then a Jacobi SVD
+# of the small triangular factors. The small factors are stored with the fits on the LAST
+# axis (R of shape (n, n, N), s of shape (k, N)): then every operation on them is an
+# operation on contiguous vectors of N numbers, and a sum over the n parameters is n − 1
+# vector additions (numpy is slow at reducing many short rows).
+
+
+def _householder_qr(J: np.ndarray, D: np.ndarray, r: np.ndarray):
+    """J D⁻¹ = Q R for every fit at once, by Householder reflections (Golub–Van Loan §5.2.1).
+
+    J (N, m, n) holds the Jacobians (m ≥ n), D (N, n) the scaling, r (N, m) the residuals.
+    The loop runs over the n columns; each reflection H_j = I − β v vᵀ is made and applied
+    for all fits at once (array operations on (N, m) columns). Q is never formed: the
+    reflections are applied to r as they are made. The scaling enters afterwards: a column
+    scaling does not change the reflections, so the QR of J D⁻¹ is Q (R_J D⁻¹). Returns R (n, n, N) and the first n
+    entries of Qᵀr, (n, N). Backward stable: it works on J itself, not on JᵀJ.
+    """
+    N, m, n = J.shape
+    Jt = np.ascontiguousarray(J.transpose(0, 2, 1))          # a working copy, column by column
+    cols = [Jt[:, j] for j in range(n)]                       # the columns of J, (N, m) each
+    b = r.copy()
+    R = np.zeros((n, n, N))
+    for j in range(n):
+        v = cols[j][:, j:]                                # the part from the diagonal down
+        alpha = _norm(v)                                  # H_j maps v to ∓‖v‖ e₁ …
+        sign = np.where(v[:, 0] >= 0, 1.0, -1.0)          # … with the sign that avoids cancellation
+        R[j, j] = -sign * alpha
+        vv = 2 * alpha * (alpha + np.abs(v[:, 0]))        # ‖v + sign·α e₁‖², no pass over v
+        v[:, 0] += sign * alpha                           # v ← v + sign·α e₁ (in place)
+        beta = np.divide(2.0, vv, out=np.zeros_like(vv), where=vv > 0)   # a zero column: H = I
+        for y in [c[:, j:] for c in cols[j + 1:]] + [b[:, j:]]:
+            y -= (beta * _sq_pair(v, y))[:, None] * v     # y ← H_j y
+        for k in range(j + 1, n):
+            R[j, k] = cols[k][:, j]
+    R /= D.T[None]                                    # J = Q R_J, so J D⁻¹ = Q (R_J D⁻¹)
+    return R, np.ascontiguousarray(b[:, :n].T)
+
+
+def _rotation(a, b, g):
+    """The Jacobi rotation (cos, sin) that makes two rows with ‖x_i‖² = a, ‖x_k‖² = b and
+    x_i·x_k = g orthogonal (Golub–Van Loan Alg. 8.5.1); (1, 0) where they already are, to ε."""
+    todo = np.abs(g) > EPS * np.sqrt(a * b)
+    with np.errstate(over="ignore"):                          # ζ² = inf: t = 0, the right limit
+        zeta = (b - a) / (2 * np.where(todo, g, 1.0))
+        t = np.copysign(1.0, zeta) / (np.abs(zeta) + np.sqrt(1 + zeta * zeta)) * todo
+    cos = 1 / np.sqrt(1 + t * t)
+    return cos, cos * t, todo.any()
+
+
+def _jacobi_svd(R: np.ndarray, c: np.ndarray, sweeps: int = 30):
+    """R = W S Vᵀ for every fit at once by one-sided Jacobi rotations of the rows of R
+    (Hestenes 1958; Golub–Van Loan §8.6.3), and Wᵀc.
+
+    R (n, n, N) and c (n, N) have the fits on the last axis. Each rotation of a pair of rows
+    (i, k) makes them orthogonal; sweeps over all pairs repeat until every pair is orthogonal
+    to within ε (relative). The rows then are s_i v_iᵀ. The same rotations applied to c give
+    Wᵀc, so W is never formed. It works on R itself (not RᵀR), so the singular values keep
+    their relative accuracy. Returns s (n, N) in decreasing order, Vᵀ (n, n, N) (a zero row
+    where s = 0) and Wᵀc (n, N).
+    """
+    n = R.shape[0]
+    rows, c = [R[i].copy() for i in range(n)], [c[i].copy() for i in range(n)]
+    sq = [(x * x).sum(axis=0) for x in rows]                  # ‖x_i‖²
+    pairs = [(i, k) for i in range(n) for k in range(i + 1, n)]
+    for _ in range(sweeps):
+        rotated = False
+        for i, k in pairs:
+            cos, sin, any_ = _rotation(sq[i], sq[k], (rows[i] * rows[k]).sum(axis=0))
+            if not any_:
+                continue
+            rotated = True
+            rows[i], rows[k] = cos * rows[i] - sin * rows[k], sin * rows[i] + cos * rows[k]
+            c[i], c[k] = cos * c[i] - sin * c[k], sin * c[i] + cos * c[k]
+            sq[i], sq[k] = (rows[i] * rows[i]).sum(axis=0), (rows[k] * rows[k]).sum(axis=0)
+        if not rotated:
+            break
+    s = np.sqrt(np.array(sq))
+    Vt = np.array(rows) / np.where(s > 0, s, 1.0)[:, None, :]
+    order = np.argsort(-s, axis=0, kind="stable")             # decreasing, as the SVD
+    return (np.take_along_axis(s, order, axis=0), np.take_along_axis(Vt, order[:, None, :], axis=0),
+            np.take_along_axis(np.array(c), order, axis=0))
 
 
 # ---------------------------------------------------------------------------------------
@@ -95,88 +228,101 @@ def _cosine(g, Jnorm, r) -> np.ndarray:
 
 
 class _Subproblems:
-    """min ‖r_i + J_i p‖² + λ_i‖D_i p‖² for a stack of fits: J D⁻¹ = U S Vᵀ per fit."""
+    """min ‖r_i + J_i p‖² + λ_i‖D_i p‖² for a stack of fits. J D⁻¹ = Q R (Householder), then
+    R = W S Vᵀ (Jacobi), so J D⁻¹ = (QW) S Vᵀ is the thin SVD of each scaled Jacobian and
+    c = (QW)ᵀr; every λ after that costs O(n) per fit. s, c (k, N) and Vᵀ (k, n, N) have the
+    fits on the last axis; D (N, n), cutoff and gn (N,) the first."""
 
     def __init__(self, r, J, D):
-        self.r, self.J, self.D = r, J, D
-        U, self.s, self.Vt = np.linalg.svd(J / D[:, None, :], full_matrices=False)
-        self.c = _mv(_T(U), r)                                  # Uᵀr per fit
-        m, n = J.shape[1:]
-        self.cutoff = EPS * max(m, n) * self.s[:, 0]
+        self.J, self.D = J, D                                   # (J for the λ strategies' start)
+        N, m, n = J.shape
+        if m < n:  # zero rows change no least-squares problem and make R square
+            J, r = np.concatenate([J, np.zeros((N, n - m, n))], axis=1), np.concatenate([r, np.zeros((N, n - m))], axis=1)
+        R, c = _householder_qr(J, D, r)
+        s, Vt, c = _jacobi_svd(R, c)
+        k = min(m, n)                                           # the thin SVD's k singular values
+        self.s, self.Vt, self.c = s[:k], Vt[:k], c[:k]
+        self.cutoff = EPS * max(m, n) * self.s[0]
         self.gn = self._gauss_newton_norm()
 
-    @classmethod
-    def empty(cls, N, m, n):
-        self = cls.__new__(cls)
-        k = min(m, n)
-        self.r, self.J, self.D = np.empty((N, m)), np.empty((N, m, n)), np.empty((N, n))
-        self.s, self.Vt, self.c = np.empty((N, k)), np.empty((N, k, n)), np.empty((N, k))
-        self.cutoff, self.gn = np.empty(N), np.empty(N)
-        return self
+    _FIELDS = ("D", "s", "Vt", "c", "cutoff", "gn")
 
-    _FIELDS = ("r", "J", "D", "s", "Vt", "c", "cutoff", "gn")
-
-    def take(self, idx):
+    def take(self, rows) -> "_Subproblems":
+        """The subproblems of some of the fits."""
         sub = _Subproblems.__new__(_Subproblems)
         for name in self._FIELDS:
-            setattr(sub, name, getattr(self, name)[idx])
+            a = getattr(self, name)
+            setattr(sub, name, a[rows] if name in ("D", "cutoff", "gn") else a[..., rows])
         return sub
 
-    def put(self, idx, sub) -> None:
+    def put(self, rows, sub: "_Subproblems") -> None:
+        """Replace the subproblems of the fits ``rows`` (after they moved)."""
         for name in self._FIELDS:
-            getattr(self, name)[idx] = getattr(sub, name)
+            a = getattr(self, name)
+            if name in ("D", "cutoff", "gn"):
+                a[rows] = getattr(sub, name)
+            else:
+                a[..., rows] = getattr(sub, name)
 
     def _filter(self, lam):
         """s / (s² + λ) per fit; for λ = 0 the pseudo-inverse 1/s above the cutoff."""
-        s, lam = self.s, lam[:, None]
+        s = self.s
         with np.errstate(divide="ignore", invalid="ignore"):
-            damped = s / (s**2 + lam)
-        keep = s > self.cutoff[:, None]
-        undamped = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
+            damped = s / (s * s + lam)
+            undamped = np.where(s > self.cutoff, 1.0 / s, 0.0)
         return np.where(lam > 0, damped, undamped)
 
     def step(self, lam):
-        """p(λ) = −D⁻¹ V (S² + λI)⁻¹ S Uᵀ r per fit."""
-        return -_mv(_T(self.Vt), self._filter(lam) * self.c) / self.D
+        """p(λ) = −D⁻¹ V (S² + λI)⁻¹ S Uᵀ r per fit, (N, n)."""
+        w = self._filter(lam) * self.c                          # (k, N)
+        return -(self.Vt * w[:, None, :]).sum(axis=0).T / self.D
+
+    def model_norm_sq(self, lam):
+        """‖J p(λ)‖² per fit without touching J: J p = −U S (S² + λI)⁻¹ S Uᵀr, so
+        ‖J p‖² = Σ (s_i f_i c_i)² with f the filter factors (the columns of U are orthonormal)."""
+        w = self.s * self._filter(lam) * self.c
+        return (w * w).sum(axis=0)
 
     def _gauss_newton_norm(self):
         """‖D p_GN‖ per fit, no singular value discarded (inf if r has a part along a zero one)."""
         nonzero = self.s > 0
-        t = np.where(nonzero, self.c / np.where(nonzero, self.s, 1.0), 0.0)
-        lost = np.any(~nonzero & (self.c != 0), axis=1)
-        return np.where(lost, np.inf, _pow_half(_sq(t)))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            t = np.where(nonzero, self.c / self.s, 0.0)
+            t = t * t
+        lost = np.any(~nonzero & (self.c != 0), axis=0)
+        return np.where(lost, np.inf, np.sqrt(t.sum(axis=0)))
 
     def gauss_newton_reduction(self):
         """L(0) − L(p_GN) = ½‖U_kᵀr‖² per fit over the singular values above the cutoff: the
         largest reduction of F the linear model promises (Subproblem.gauss_newton_reduction)."""
-        return 0.5 * _sq(np.where(self.s > self.cutoff[:, None], self.c, 0.0))
+        kept = np.where(self.s > self.cutoff, self.c, 0.0)
+        return 0.5 * (kept * kept).sum(axis=0)
 
     def lam_for_radius(self, Delta, rtol: float = 0.1):
-        """The λ ≥ 0 with ‖D p(λ)‖ = Δ per fit, by the safeguarded Newton iteration of
-        :meth:`lm.subproblem.Subproblem.lam_for_radius` (Moré 1978, §5), run on all fits at
-        once; each fit leaves the iteration when its own test is met."""
-        N = Delta.shape[0]
-        lam = np.zeros(N)
-        s2, sc2 = self.s**2, (self.s * self.c) ** 2
-        lo = np.zeros(N)
-        hi = np.sqrt(sc2.sum(axis=1)) / Delta
-        todo = ~(self.gn <= Delta) & (hi != 0)
-        full_rank = (self.s.shape[1] == self.J.shape[2]) & (self.s[:, -1] > self.cutoff)
-        lam = np.where(todo & ~full_rank, hi, 0.0)
+        """The λ ≥ 0 with ‖D p(λ)‖ = Δ per fit: the secular equation 1/‖D p(λ)‖ = 1/Δ solved by
+        the safeguarded Newton iteration of :meth:`lm.subproblem.Subproblem.lam_for_radius`
+        (Moré 1978, §5), on all fits at once; each fit leaves the iteration when its own test
+        is met (‖D p(λ)‖ within rtol·Δ of Δ)."""
+        s2, sc2 = self.s**2, (self.s * self.c) ** 2              # (k, N)
+        lo = np.zeros_like(Delta)
+        hi = np.sqrt(sc2.sum(axis=0)) / Delta                    # ‖D p(hi)‖ ≤ ‖D⁻¹g‖/hi = Δ
+        todo = ~(self.gn <= Delta) & (hi != 0)                   # λ = 0 where p_GN fits, or p = 0
+        full_rank = (self.s.shape[0] == self.Vt.shape[1]) & (self.s[-1] > self.cutoff)
+        lam = np.where(todo & ~full_rank, hi, 0.0)               # Newton from the left if J has full rank
         for _ in range(100):
             i = np.flatnonzero(todo)
             if i.size == 0:
                 break
-            li, D_i = lam[i], Delta[i]
-            w = sc2[i] / (s2[i] + li[:, None]) ** 2
-            q = w.sum(axis=1)                                   # ‖D p(λ)‖²
-            norm = _pow_half(q)
-            done = np.abs(norm - D_i) <= rtol * D_i
-            lo[i] = np.where(~done & (norm > D_i), li, lo[i])
-            hi[i] = np.where(~done & ~(norm > D_i), li, hi[i])
-            dq = -2.0 * (w / (s2[i] + li[:, None])).sum(axis=1)
-            with np.errstate(all="ignore"):
-                newton = np.where(dq < 0, li - (2 * q / dq) * (norm - D_i) / D_i, li)
+            li, Di = lam[i], Delta[i]
+            w = sc2[:, i] / (s2[:, i] + li) ** 2
+            q = w.sum(axis=0)                                    # ‖D p(λ)‖²
+            norm = np.sqrt(q)
+            done = np.abs(norm - Di) <= rtol * Di
+            lo[i] = np.where(~done & (norm > Di), li, lo[i])
+            hi[i] = np.where(~done & ~(norm > Di), li, hi[i])
+            dq = -2.0 * (w / (s2[:, i] + li)).sum(axis=0)       # q' = d‖Dp‖²/dλ < 0
+            with np.errstate(all="ignore"):                      # Newton on ψ(λ) = 1/‖Dp‖ − 1/Δ
+                newton = np.where(dq < 0, li - (2 * q / dq) * (norm - Di) / Di, li)
             inside = (lo[i] < newton) & (newton < hi[i])
             lam[i] = np.where(done, li, np.where(inside, newton, 0.5 * (lo[i] + hi[i])))
             todo[i[done]] = False
@@ -195,29 +341,40 @@ class _BatchTrustRegion:
         self.Delta, self.lam = np.full(N, np.nan), np.full(N, np.nan)
 
     def start(self, sub, x0):
-        Dx0 = np.sqrt(_sq(sub.D * x0))
+        Dx0 = _norm(sub.D * x0)
         if self.Delta0 is not None:
             self.Delta[:] = self.Delta0
         else:
             self.Delta[:] = np.where(Dx0 > 0, self.factor * Dx0, self.factor)
 
-    def propose(self, sub, a):
-        self.lam[a] = sub.lam_for_radius(self.Delta[a])
-        return self.lam[a]
+    def propose(self, sub):
+        self.lam = sub.lam_for_radius(self.Delta)
+        return self.lam
 
-    def update(self, rho, p, sub, a):
-        Dp = np.sqrt(_sq(sub.D * p))
-        Delta, lam = self.Delta[a], self.lam[a]
-        # MINPACK's lmder, as TrustRegion.update: γ·min(Δ, 10‖Dp‖) after ρ ≤ ¼, 2‖Dp‖ after ρ ≥ ¾ or λ = 0
-        JpJp, DpDp = _sq(_mv(sub.J, p)), _sq(sub.D * p)
-        slope = -(JpJp + lam * DpDp)                             # gᵀp
-        actual = rho * (0.5 * JpJp + lam * DpDp)                  # F(x) − F(x + p)
-        gamma = 0.5 * slope / (slope + actual)
-        gamma = np.where(actual >= 0, 0.5,
-                         np.where(~(actual > -99.0 * 0.5 * _sq(sub.r)) | ~(gamma >= 0.1), 0.1, gamma))
+    def update(self, rho, p, sub, JpJp, cost):
+        """MINPACK's lmder, as TrustRegion.update: Δ = γ·min(Δ, 10‖Dp‖) after ρ ≤ ¼,
+        2‖Dp‖ after ρ ≥ ¾ or λ = 0. ``JpJp`` = ‖Jp‖², ``cost`` = F(x) before the step."""
+        Dp = _norm(sub.D * p)
+        Delta, lam = self.Delta, self.lam
+        gamma = _shrink_factor(rho, JpJp, lam * Dp * Dp, cost)
         Delta = np.where(rho <= 0.25, gamma * np.minimum(Delta, 10.0 * Dp),
                          np.where((rho >= 0.75) | (lam == 0), 2.0 * Dp, Delta))
-        self.Delta[a] = np.maximum(Delta, 1e-300)
+        self.Delta = np.maximum(Delta, 1e-300)
+
+    def keep(self, mask):
+        """Drop the fits that stopped (``mask`` marks those that go on)."""
+        self.Delta, self.lam = self.Delta[mask], self.lam[mask]
+
+
+def _shrink_factor(rho, JpJp, lamDpDp, cost):
+    """γ ∈ [0.1, 0.5] per fit (TrustRegion._shrink_factor, MINPACK's lmder): where F rose along
+    p, the minimizer of the quadratic with q(0) = F(x), q'(0) = gᵀp, q(1) = F(x + p); ½ where
+    F fell; 0.1 where F(x + p) ≥ 100·F(x) or is not finite."""
+    slope = -(JpJp + lamDpDp)                                  # gᵀp for the exact damped step
+    actual = rho * (0.5 * JpJp + lamDpDp)                      # F(x) − F(x + p)
+    with np.errstate(all="ignore"):
+        gamma = 0.5 * slope / (slope + actual)
+    return np.where(actual >= 0, 0.5, np.where(~(actual > -99.0 * cost) | ~(gamma >= 0.1), 0.1, gamma))
 
 
 class _BatchLambda:
@@ -238,27 +395,31 @@ class _BatchLambda:
         col2 = np.sum(sub.J**2, axis=1) / sub.D**2              # λ₀ = τ·max (JᵀJ)_ii / D_i²
         lam0 = self.tau * col2.max(axis=1)
         lam = np.where(lam0 > 0, lam0, self.tau)
-        Dx0 = np.sqrt(_sq(sub.D * x0))
+        Dx0 = _norm(sub.D * x0)
         i = np.flatnonzero(Dx0 > 0)                             # and ‖Dp₀‖ ≲ ‖Dx₀‖
         if i.size:
             lam[i] = np.maximum(lam[i], sub.take(i).lam_for_radius(Dx0[i]))
         self.lam[:] = lam
 
-    def propose(self, sub, a):
-        return self.lam[a]
+    def propose(self, sub):
+        return self.lam
 
-    def update(self, rho, p, sub, a):
-        lam, up = self.lam[a], rho > 0
+    def update(self, rho, p, sub, JpJp=None, cost=None):
+        lam, up = self.lam, rho > 0
         grown = np.maximum(lam, 1e-300)
         if self.kind is Marquardt:
-            self.lam[a] = np.where(up, lam / self.factor, grown * self.factor)
+            self.lam = np.where(up, lam / self.factor, grown * self.factor)
         elif self.kind is Nielsen:
-            nu = self.nu[a]
+            nu = self.nu
             u = 2 * rho - 1
             small = np.abs(u) < 1e100                           # (beyond, the factor is ⅓ anyway)
-            shrink = np.where(small, np.maximum(1 / 3, 1 - _pow(np.where(small, u, 0.0), 3.0)), 1 / 3)
-            self.lam[a] = np.where(up, lam * shrink, grown * nu)
-            self.nu[a] = np.where(up, 2.0, 2 * nu)
+            shrink = np.where(small, np.maximum(1 / 3, 1 - np.where(small, u, 0.0) ** 3), 1 / 3)
+            self.lam = np.where(up, lam * shrink, grown * nu)
+            self.nu = np.where(up, 2.0, 2 * nu)
+
+    def keep(self, mask):
+        """Drop the fits that stopped (``mask`` marks those that go on)."""
+        self.lam, self.nu = self.lam[mask], self.nu[mask]
 
 
 def _make_batch_damping(damping, N: int):
@@ -290,15 +451,19 @@ class _BatchScaling:
                 raise ValueError(f"scale must be 'marquardt', 'levenberg' or positive finite numbers of shape ({n},) or ({N}, {n}), got shape {D.shape}")
             self.kind, self.D = "fixed", np.broadcast_to(D, (N, n)).copy()
 
-    def update(self, Jnorm, idx):
-        """D for the fits ``idx`` whose Jacobians have the column norms ``Jnorm``."""
+    def update(self, Jnorm, rows=slice(None)):
+        """D for the running fits ``rows`` whose Jacobians have the column norms ``Jnorm``."""
         if self.kind == "levenberg":
             return np.ones_like(Jnorm)
         if self.kind == "marquardt":                           # Moré 1978, eq. 6.3
-            self.D[idx] = np.maximum(self.D[idx], Jnorm)
-            D = self.D[idx]
+            self.D[rows] = np.maximum(self.D[rows], Jnorm)
+            D = self.D[rows]
             return np.where(D > 0, D, 1.0)
-        return self.D[idx]
+        return self.D[rows]
+
+    def keep(self, mask):
+        """Drop the fits that stopped (``mask`` marks those that go on)."""
+        self.D = self.D[mask]
 
 
 # ---------------------------------------------------------------------------------------
@@ -334,12 +499,18 @@ def _stalled(stalled, actual, cost, eps_F):
     return np.where(np.abs(actual) <= NOISE_SAMPLES * eps_F * cost, stalled + 1, 0)
 
 
+def _stall_noise(noise, stalled, actual):
+    """The largest |F(x) − F(x + p)| over the stalled steps so far: the sample of F's rounding
+    noise that the stall test compares the Gauss–Newton promise with."""
+    return np.where(stalled > 1, np.maximum(noise, np.abs(actual)), np.abs(actual))
+
+
 def _diverged(x, Jnorm, D, x0_size, eps_F):
     """−3: a parameter beyond 1/√ε_F times max(|x₀_j|, 1), or beyond 1000 times it while its
     column of J has faded below √ε_F·D_j."""
     grown = np.abs(x) / x0_size
     faded = Jnorm <= np.sqrt(eps_F) * D
-    return np.any(grown > 1 / np.sqrt(eps_F), axis=1) | np.any((grown > 1e3) & faded, axis=1)
+    return _row_any(grown > 1 / np.sqrt(eps_F)) | _row_any((grown > 1e3) & faded)
 
 
 def _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F):
@@ -351,7 +522,7 @@ def _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F):
 
 def _no_progress(x, p):
     """Status 4: a rejected step no longer changes x in floating point."""
-    return np.all(x + p == x, axis=1)
+    return ~_row_any(x + p != x)
 
 
 def _out_of_budget(nfev_next, max_nfev):
@@ -364,34 +535,37 @@ def _first(status, mask, code):
     return np.where((status == RUNNING) & mask, code, status)
 
 
-def _after(status, stalled, noise, sub, Jnorm, x, g, D, *, step, near_gn, nfev_next, fits, tol):
-    """The status of each fit after its trial step, its stall count and the largest change of F
-    over the stalled steps (lm.solver._StoppingTests.after, test by test in the same order)."""
+def _after(fits, sub, *, step, near_gn, nfev_next, tol):
+    """The status of each running fit after its trial step, its stall count and the largest
+    change of F over the stalled steps (lm.solver._StoppingTests.after, test by test in the
+    same order)."""
     cost, predicted, actual, rho, accepted, p = (step[k] for k in ("cost", "predicted", "actual", "rho", "accepted", "p"))
-    eps_F = fits["eps_F"]
-    status = _first(status, _gradient_test(g, Jnorm, sub.r, tol["gtol"]), 1)
+    status, stalled, noise = fits.status, fits.stalled, fits.noise
+    Jnorm, x, g, D, r = fits.Jnorm, fits.x, fits.g, fits.D, fits.r
+    eps_F = tol["eps_F"]
+    status = _first(status, _gradient_test(g, Jnorm, r, tol["gtol"]), 1)
     status = _first(status, _ftol_test(near_gn, predicted, actual, rho, cost, tol["ftol"], eps_F), 2)
-    Dx = _pow_half(_sq(D * x))
+    Dx = _norm(D * x)
     status = _first(status, _xtol_test(sub.gn, Dx, tol["xtol"]), 3)
     F = np.where(accepted, step["cost_trial"], cost)                 # F at x
     promised = sub.gauss_newton_reduction()                       # the most any step can gain
-    diverged = _diverged(x, Jnorm, D, fits["x0_size"], eps_F)
+    diverged = _diverged(x, Jnorm, D, fits.x0_size, eps_F)
     nothing = _nothing_promised(promised, F, tol["ftol"], eps_F)
     status = _first(status, nothing & diverged, -3)
     status = _first(status, nothing, 5)
     open_ = status == RUNNING
     stalled = np.where(open_, _stalled(stalled, actual, cost, eps_F), stalled)
-    noise = np.where(open_, np.where(stalled > 1, np.maximum(noise, np.abs(actual)), np.abs(actual)), noise)
+    noise = np.where(open_, _stall_noise(noise, stalled, actual), noise)
     cosine = np.zeros_like(cost)
     ask = np.flatnonzero(open_)                                   # (the cosine only where it may decide)
-    cosine[ask] = _cosine(g[ask], Jnorm[ask], sub.r[ask])
+    cosine[ask] = _cosine(g[ask], Jnorm[ask], r[ask])
     stall = stalled >= STALL_STEPS
     why = _why_no_decrease(promised <= NOISE_SAMPLES * noise, diverged, predicted, cost, cosine, eps_F)
     status = _first(status, stall, why)
     rounding = predicted <= eps_F * F                             # promised less than F's rounding
-    negligible = _pow_half(_sq(D * p)) <= tol["xtol"] * Dx        # more damping cannot help
+    negligible = _norm(D * p) <= tol["xtol"] * Dx        # more damping cannot help
     short = ~accepted & (rounding | negligible)
-    nothing_left = (promised <= NOISE_SAMPLES * np.abs(actual)) | (F <= eps_F**2 * fits["cost0"])
+    nothing_left = (promised <= NOISE_SAMPLES * np.abs(actual)) | (F <= eps_F**2 * fits.cost0)
     why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F)
     status = _first(status, short, why)
     status = _first(status, ~accepted & ~short & _no_progress(step["x"], p), 4)
@@ -430,19 +604,26 @@ class _Problem:
             raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")
         # a parameter that shrinks below 1/1000 of its start is differenced on that floor
         self.typical = 1e-3 * np.where(x0 != 0, np.abs(x0), 1.0)
+        self.ids = np.arange(self.N)                   # the fits still running, and their data:
+        self.running_args = self.args                  # compressed as fits stop (see keep)
 
-    def _args_for(self, idx):
-        if idx is None:
-            return self.args
-        return tuple(a[idx] if pf else a for a, pf in zip(self.args, self.per_fit))
+    def keep(self, mask):
+        """Go on with the running fits ``mask`` only."""
+        self.ids, self.typical = self.ids[mask], self.typical[mask]
+        self.running_args = tuple(a[mask] if pf else a for a, pf in zip(self.running_args, self.per_fit))
 
-    def residuals(self, X, idx, complex_ok=False):
-        """r for the fits ``idx`` at their points X; one evaluation counted for each."""
-        R = np.asarray(self.fun(X, *self._args_for(idx)))
+    def _args_for(self, rows):
+        if isinstance(rows, slice):
+            return self.running_args
+        return tuple(a[rows] if pf else a for a, pf in zip(self.running_args, self.per_fit))
+
+    def residuals(self, X, rows=slice(None), complex_ok=False):
+        """r for the running fits ``rows`` at their points X; one evaluation counted for each."""
+        R = np.asarray(self.fun(X, *self._args_for(rows)))
         if R.shape != (len(X), self.m):
             raise ValueError(f"fun returned shape {R.shape} for {len(X)} fits, expected {(len(X), self.m)} "
                              "(one row of m residuals per fit, as at x0)")
-        self.nfev[idx] += 1
+        self.nfev[self.ids[rows]] += 1
         return R if complex_ok and R.dtype.kind == "c" else R.astype(float)
 
     def first_residuals(self, X):
@@ -464,17 +645,17 @@ class _Problem:
                              f"indices {np.flatnonzero(bad)[:10].tolist()}; choose starting points where the model is defined")
         return R
 
-    def jacobian(self, X, R, idx):
-        """J for the fits ``idx`` at X (their residuals R), analytic or by differences."""
-        self.njev[idx] += 1
+    def jacobian(self, X, R, rows=slice(None)):
+        """J for the running fits ``rows`` at X (their residuals R), analytic or by differences."""
+        self.njev[self.ids[rows]] += 1
         if self.method is None:
-            J = np.asarray(self.jac(X, *self._args_for(idx)), dtype=float)
+            J = np.asarray(self.jac(X, *self._args_for(rows)), dtype=float)
             if J.shape != (len(X), self.m, self.n):
                 raise ValueError(f"jac returned shape {J.shape}, expected {(len(X), self.m, self.n)} "
                                  "(fits × m residuals × n parameters)")
             return J
-        f = lambda Z, complex_ok=False: self.residuals(Z, idx, complex_ok)  # noqa: E731
-        return _DIFFERENCES[self.method](f, X, R, self.typical[idx], self.eps_F)   # steps for fun's precision
+        f = lambda Z, complex_ok=False: self.residuals(Z, rows, complex_ok)  # noqa: E731
+        return _DIFFERENCES[self.method](f, X, R, self.typical[rows], self.eps_F)   # steps for fun's precision
 
 
 def _split_args(args, per_fit, N):
@@ -581,6 +762,14 @@ class BatchResult:
     success: np.ndarray  #: (N,) status ≥ 1
     damping: str = ""
 
+    @classmethod
+    def empty(cls, N: int, m: int, n: int, damping: str = "") -> "BatchResult":
+        """A result to be filled in fit by fit as the fits stop."""
+        return cls(x=np.empty((N, n)), cost=np.empty(N), fun=np.empty((N, m)), jac=np.empty((N, m, n)),
+                   grad=np.empty((N, n)), nfev=np.zeros(N, dtype=int), njev=np.zeros(N, dtype=int),
+                   nit=np.zeros(N, dtype=int), status=np.full(N, RUNNING), success=np.zeros(N, dtype=bool),
+                   damping=damping)
+
     @property
     def message(self) -> list[str]:
         """The message of each fit's status."""
@@ -620,7 +809,8 @@ class BatchResult:
 def covariance(J, r, absolute_sigma: bool = False) -> np.ndarray:
     """:func:`lm.stats.covariance` for a stack of fits: J (N, m, n), r (N, m) -> (N, n, n).
 
-    C_i = s_i²(J_iᵀJ_i)⁻¹ from the SVD J_i = U S Vᵀ (never by inverting JᵀJ), s_i² = ‖r_i‖²/(m − n);
+    C_i = s_i²(J_iᵀJ_i)⁻¹ from the SVD J_i = U S Vᵀ (Householder QR, then Jacobi on R, as the
+    solver; never by inverting JᵀJ), s_i² = ‖r_i‖²/(m − n);
     NaN for a fit whose J has rank < n (its covariance does not exist), with the rank test of
     lm.stats. References: Bates & Watts (1988) §2.3.
     """
@@ -630,10 +820,13 @@ def covariance(J, r, absolute_sigma: bool = False) -> np.ndarray:
     N, m, n = J.shape
     if not absolute_sigma and m - n <= 0:
         raise ValueError(f"need more residuals than parameters for s², got m = {m}, n = {n}")
-    U, s, Vt = np.linalg.svd(J, full_matrices=False)
-    deficient = (s.shape[1] < n) | (s[:, -1] <= EPS * max(m, n) * s[:, 0])
+    if m < n:                                                   # rank < n: no covariance
+        return np.full((N, n, n), np.nan)
+    R, _ = _householder_qr(J, np.ones((N, n)), r)               # J = Q R, R = W S Vᵀ
+    s, Vt, _ = _jacobi_svd(R, np.zeros((n, N)))
+    deficient = s[-1] <= EPS * max(m, n) * s[0]
     with np.errstate(divide="ignore", invalid="ignore"):
-        C = (_T(Vt) / s[:, None, :] ** 2) @ Vt                 # (JᵀJ)⁻¹ = V S⁻² Vᵀ
+        C = np.einsum("kif,kf,kjf->fij", Vt, 1 / s**2, Vt)    # (JᵀJ)⁻¹ = V S⁻² Vᵀ
         if not absolute_sigma:
             C = C * (_sq(r) / (m - n))[:, None, None]
     C[deficient] = np.nan
@@ -659,7 +852,9 @@ def levenberg_marquardt_batch(
     max_nfev: Optional[int] = _SCALAR["max_nfev"].default,
 ) -> BatchResult:
     """Minimize F_i(x) = ½‖r_i(x)‖² for N independent fits at once with the Levenberg–Marquardt
-    method; fit i gets what :func:`lm.levenberg_marquardt` would give it alone.
+    method; fit i gets what :func:`lm.levenberg_marquardt` would give it alone, to rounding
+    (the same rules; the linear algebra is a batched Householder QR and Jacobi SVD, see the
+    module docstring, so a decision taken within rounding of its threshold may differ).
 
     Parameters
     ----------
@@ -687,7 +882,8 @@ def levenberg_marquardt_batch(
     References
     ----------
     Levenberg (1944); Marquardt (1963); Moré (1978); Nielsen (1999);
-    Madsen, Nielsen & Tingleff (2004), Algorithm 3.16; Nocedal & Wright (2006), §10.3.
+    Madsen, Nielsen & Tingleff (2004), Algorithm 3.16; Nocedal & Wright (2006), §10.3;
+    Golub & Van Loan (2013), §5.2 and §8.6.
     """
     X0 = _check_x0(x0)
     N, n = X0.shape
@@ -696,74 +892,126 @@ def levenberg_marquardt_batch(
     max_nfev = _check_max_nfev(max_nfev, n, prob.evals_per_jac)
     strategy = _make_batch_damping(damping, N)
     scaling = _BatchScaling(scale, N, n)
-    everyone = np.arange(N)
 
     r = prob.first_residuals(X0)
-    m = prob.m
-    J = prob.jacobian(X0, r, everyone)
+    J = prob.jacobian(X0, r)
     bad = ~np.all(np.isfinite(J), axis=(1, 2))
     if bad.any():
         raise ValueError(f"the Jacobian at x0 has NaN or inf entries for {bad.sum()} fit(s), indices "
                          f"{np.flatnonzero(bad)[:10].tolist()}; check jac or choose other starting points")
-    x = X0.copy()
-    cost = 0.5 * _sq(r)                                         # F(x) = ½‖r‖²
-    Jnorm = np.linalg.norm(J, axis=1)                           # column norms ‖J_j‖
-    D = scaling.update(Jnorm, everyone)                         # D² ≥ diag(JᵀJ), never shrinking
-    g = _mv(_T(J), r)                                           # g = Jᵀr
-    subs = _Subproblems.empty(N, m, n)
-    subs.put(everyone, _Subproblems(r, J, D))
-    strategy.start(subs, X0)
-    cost0 = cost.copy()                                         # F(x₀): the scale of rounding noise
-    x0_size = np.maximum(np.abs(X0), 1.0)                       # the scale of running off
-    tol = dict(ftol=ftol, xtol=xtol, gtol=gtol, max_nfev=max_nfev)
-    stalled = np.zeros(N, dtype=int)                            # steps in a row at F's rounding level
-    noise = np.zeros(N)                                         # the largest change of F in them
-    nit = np.zeros(N, dtype=int)
-    status = np.full(N, RUNNING)
-    status = _first(status, _gradient_test(g, Jnorm, r, gtol), 1)
-    status = _first(status, _out_of_budget(prob.nfev + 1 + prob.evals_per_jac, max_nfev), 0)
+    Jnorm = _col_norms(J)                                       # column norms ‖J_j‖
+    D = scaling.update(Jnorm)                                   # D² ≥ diag(JᵀJ), never shrinking
+    fits = _Running(ids=np.arange(N),                           # each running fit's index in the batch
+                    x=X0.copy(), r=r, cost=0.5 * _sq(r), J=J, Jnorm=Jnorm, D=D,
+                    g=_Jt_r(J, r),                              # g = Jᵀr
+                    nit=np.zeros(N, dtype=int),                 # accepted steps
+                    stalled=np.zeros(N, dtype=int),             # steps in a row at F's rounding level
+                    noise=np.zeros(N),                          # the largest change of F in them
+                    status=np.full(N, RUNNING),
+                    cost0=0.5 * _sq(r),                         # F(x₀): the scale of rounding noise
+                    x0_size=np.maximum(np.abs(X0), 1.0))        # the scale of running off
+    sub = _Subproblems(r, J, D)
+    strategy.start(sub, X0)
+    tol = dict(ftol=ftol, xtol=xtol, gtol=gtol, max_nfev=max_nfev, eps_F=prob.eps_F)
+    fits.status = _first(fits.status, _gradient_test(fits.g, Jnorm, r, gtol), 1)
+    fits.status = _first(fits.status, _out_of_budget(prob.nfev + 1 + prob.evals_per_jac, max_nfev), 0)
+    out = BatchResult.empty(N, prob.m, n, damping=type(make_damping(damping)).__name__)
+    sub = _retire(out, fits, sub, strategy, scaling, prob)
 
     with np.errstate(all="ignore"):                 # overflow at a trial point is a rejected step
-        while True:
-            a = np.flatnonzero(status == RUNNING)                   # the fits still running
-            if a.size == 0:
-                break
-            sub = subs.take(a)
-            lam = strategy.propose(sub, a)                          # 1. damped step (JᵀJ + λD²)p = −g
+        while len(fits.x):
+            lam = strategy.propose(sub)                             # 1. damped step (JᵀJ + λD²)p = −g
             p = sub.step(lam)
-            x_old, cost_old = x[a], cost[a]
-            x_new = x_old + p                                       # 2. trial points
-            r_new = prob.residuals(x_new, a)
+            x_new = fits.x + p                                      # 2. trial points
+            r_new = prob.residuals(x_new)
             cost_new = _cost(r_new)                                 #    F(x + p); inf if not finite
-            predicted = 0.5 * _sq(_mv(sub.J, p)) + lam * _sq(sub.D * p)  # 3. L(0) − L(p)
-            actual = cost_old - cost_new                             # 4. F(x) − F(x + p)
-            rho = np.where(predicted > 0, actual / predicted, -np.inf)   # 5. gain ratio ρ
-            up = np.flatnonzero(rho > 0)                            # 6. accept a decrease …
-            J_new = prob.jacobian(x_new[up], r_new[up], a[up]) if up.size else np.empty((0, m, n))
-            finite = np.all(np.isfinite(J_new), axis=(1, 2))        #    … where J is finite
-            rho[up[~finite]] = -np.inf
-            strategy.update(rho, p, sub, a)                         # 7. adapt λ (or Δ) from ρ
-            near_gn = _pow_half(_sq(sub.D * p)) >= 0.99 * sub.gn    # (for the ftol test)
+            JpJp = sub.model_norm_sq(lam)                           #    ‖Jp‖², from the SVD
+            predicted = 0.5 * JpJp + lam * _sq(fits.D * p)          # 3. L(0) − L(p)
+            actual = fits.cost - cost_new                           # 4. F(x) − F(x + p)
+            rho = np.where(predicted > 0, actual / predicted, -np.inf)    # 5. gain ratio ρ
+            J_new = np.empty((0, prob.m, n))                        # 6. accept a decrease …
+            if np.any(rho > 0):
+                up = _rows(rho > 0)
+                J_new = prob.jacobian(x_new[up], r_new[up], up)
+                finite = np.all(np.isfinite(J_new), axis=(1, 2))    #    … where J is finite
+                if not finite.all():
+                    rho[np.arange(len(rho))[up][~finite]] = -np.inf
+                    J_new = J_new[finite]
+            strategy.update(rho, p, sub, JpJp, fits.cost)           # 7. adapt λ (or Δ) from ρ
+            near_gn = _norm(fits.D * p) >= 0.99 * sub.gn            #    (for the ftol test)
             accepted = rho > 0
-            moved = a[accepted]                                     # 8. move to x + p
-            x[moved], r[moved], cost[moved] = x_new[accepted], r_new[accepted], cost_new[accepted]
-            J[moved] = J_new[finite]
-            nit[moved] += 1
-            Jnorm[moved] = np.linalg.norm(J[moved], axis=1)
-            D[moved] = scaling.update(Jnorm[moved], moved)
-            g[moved] = _mv(_T(J[moved]), r[moved])
-            if moved.size:
-                subs.put(moved, _Subproblems(r[moved], J[moved], D[moved]))
-            step = dict(x=x_old, p=p, cost=cost_old, cost_trial=cost_new, predicted=predicted,
+            step = dict(x=fits.x, p=p, cost=fits.cost, cost_trial=cost_new, predicted=predicted,
                         actual=actual, rho=rho, accepted=accepted)
-            status[a], stalled[a], noise[a] = _after(               # 9. stop?
-                status[a], stalled[a], noise[a], subs.take(a), Jnorm[a], x[a], g[a], D[a], step=step, near_gn=near_gn,
-                nfev_next=prob.nfev[a] + 1 + prob.evals_per_jac, tol=tol,
-                fits=dict(eps_F=prob.eps_F, x0_size=x0_size[a], cost0=cost0[a]))
+            sub = _move(fits, sub, scaling, accepted, x_new, r_new, cost_new, J_new)  # 8. x ← x + p
+            fits.status, fits.stalled, fits.noise = _after(fits, sub, step=step, near_gn=near_gn,   # 9. stop?
+                                               nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
+            sub = _retire(out, fits, sub, strategy, scaling, prob)  #    (stopped fits leave the loop)
+    out.nfev, out.njev = prob.nfev, prob.njev
+    out.success = out.status > 0
+    return out
 
-    return BatchResult(x=x, cost=cost, fun=r, jac=J, grad=g, nfev=prob.nfev, njev=prob.njev,
-                       nit=nit, status=status, success=status > 0,
-                       damping=type(make_damping(damping)).__name__)
+
+class _Running:
+    """The state of the fits still running, one row per fit; rows leave as fits stop."""
+
+    FIELDS = ("ids", "x", "r", "cost", "J", "Jnorm", "D", "g", "nit", "stalled", "noise", "status", "cost0", "x0_size")
+
+    def __init__(self, **arrays):
+        self.__dict__.update(arrays)
+
+    def keep(self, mask) -> None:
+        for name in self.FIELDS:
+            setattr(self, name, getattr(self, name)[mask])
+
+
+def _rows(mask: np.ndarray):
+    """The rows where ``mask`` holds: a slice (a view, no copy) when it holds everywhere."""
+    return slice(None) if mask.all() else np.flatnonzero(mask)
+
+
+def _col_norms(J: np.ndarray) -> np.ndarray:
+    """‖J_j‖ of every column of every Jacobian: (N, m, n) -> (N, n)."""
+    return np.sqrt(np.einsum("fmn,fmn->fn", J, J))
+
+
+def _move(fits: _Running, sub: _Subproblems, scaling, accepted, x_new, r_new, cost_new, J_new):
+    """Step 8: the fits whose step was accepted move to x + p and get their new J (given for
+    them only), D, g and subproblem; the others stay. Returns the subproblems."""
+    fits.x = np.where(accepted[:, None], x_new, fits.x)         # new arrays: the step keeps the old x
+    fits.r = np.where(accepted[:, None], r_new, fits.r)
+    fits.cost = np.where(accepted, cost_new, fits.cost)
+    fits.nit = fits.nit + accepted
+    if not accepted.any():
+        return sub
+    rows = moved = _rows(accepted)
+    if isinstance(rows, slice):
+        fits.J = J_new
+    else:
+        fits.J[rows] = J_new
+    fits.Jnorm[rows] = _col_norms(J_new)
+    fits.D[rows] = scaling.update(fits.Jnorm[rows], rows)
+    fits.g[rows] = _Jt_r(J_new, fits.r[rows])
+    new = _Subproblems(fits.r[rows], J_new, fits.D[rows])
+    if isinstance(rows, slice):
+        return new
+    sub.put(moved, new)
+    return sub
+
+
+def _retire(out: "BatchResult", fits: _Running, sub: _Subproblems, strategy, scaling, prob) -> _Subproblems:
+    """Write the fits that stopped into the result; go on with the others only (they are no
+    longer evaluated, and no array carries them any more)."""
+    stopped = fits.status != RUNNING
+    if not stopped.any():
+        return sub
+    ids = fits.ids[stopped]
+    for field, name in [("x", "x"), ("cost", "cost"), ("fun", "r"), ("jac", "J"), ("grad", "g"),
+                        ("nit", "nit"), ("status", "status")]:
+        getattr(out, field)[ids] = getattr(fits, name)[stopped]
+    go_on = ~stopped
+    for part in (fits, strategy, scaling, prob):
+        part.keep(go_on)
+    return sub.take(go_on)
 
 
 # ---------------------------------------------------------------------------------------
