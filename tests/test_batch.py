@@ -439,3 +439,39 @@ def test_fewer_residuals_than_parameters_agree():
     res, trials = batch_trials(exp3, X0, exp3_jac, (Y, t2))
     kinds = classify(res, exp3, X0, exp3_jac, (Y,), (t2,), trials=trials)
     assert "differ" not in kinds and kinds.count("same") >= 8, kinds
+
+
+@pytest.mark.parametrize("chunk", [1, 4, 7])
+def test_blocks_of_fits_give_the_one_block_result_bit_for_bit(chunk):
+    """chunk= solves the fits in blocks (for the CPU cache); every operation acts on each fit's
+    own row, so the blocks give exactly the numbers of one solve of all fits, and fun never
+    sees more than a block (per-fit arguments sliced with the fits, shared ones whole)."""
+    X, Y = data_for("exp3", 17, 0.05, 5)
+    X0 = X * np.random.default_rng(5).uniform(0.6, 1.6, X.shape)
+    sizes = []
+
+    def counted(Xs, y, t):
+        sizes.append(len(Xs))
+        return exp3(Xs, y, t)
+
+    whole = levenberg_marquardt_batch(exp3, X0, exp3_jac, args=(Y, T), chunk=None)
+    blocks = levenberg_marquardt_batch(counted, X0, exp3_jac, args=(Y, T), chunk=chunk)
+    for name in ("x", "cost", "fun", "jac", "grad", "nfev", "njev", "nit", "status", "success"):
+        np.testing.assert_array_equal(getattr(blocks, name), getattr(whole, name), err_msg=name)
+    assert max(sizes) <= chunk and len(blocks) == 17
+    assert np.all(np.isfinite(blocks.x)) and blocks.success.any()
+
+
+def test_blocks_name_the_fits_of_the_whole_batch():
+    X, Y = data_for("exp2", 10, 0.02, 6)
+    X0 = X.copy()
+    X0[8, 1] = np.nan
+    with pytest.raises(ValueError, match=r"fit\(s\) \[8\]"):
+        levenberg_marquardt_batch(exp2, X0, exp2_jac, args=(Y, T), chunk=3)
+    Y_bad = Y.copy()
+    Y_bad[7, 0] = np.inf
+    with pytest.raises(ValueError, match=r"indices \[7\]"):
+        levenberg_marquardt_batch(exp2, X, exp2_jac, args=(Y_bad, T), chunk=3)
+    for bad in (0, -1, 2.5, True, "4"):
+        with pytest.raises(ValueError, match="chunk must be a positive integer or None"):
+            levenberg_marquardt_batch(exp2, X, exp2_jac, args=(Y, T), chunk=bad)
