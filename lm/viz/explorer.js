@@ -224,7 +224,7 @@
     var status = el("p", { "data-lm": "status", "aria-live": "polite" }, root);
     var stepText = el("p", { "data-lm": "step" }, root);
     var tols = D.tols || {};
-    if (D.tols) { el("p", { "data-lm": "tolerances", "class": "lm-ex-note" }, root, fill(TX.tols, { xtol: fmt(tols.xtol), gtol: fmt(tols.gtol), ftol: fmt(tols.ftol) })); }
+    if (D.tols) { el("p", { "data-lm": "tolerances", "class": "lm-ex-note" }, root, fill(TX.tols, { xtol: tols.xtol.toExponential(), gtol: tols.gtol.toExponential(), ftol: tols.ftol.toExponential() })); }
     var tableBox = el("div", { "class": "lm-ex-table" }, root);
     var table = el("table", { "data-lm": "table" }, tableBox);
     var copyBtn = el("button", { type: "button", "data-lm": "copy" }, root, TX.copy);
