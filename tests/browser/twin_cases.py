@@ -155,9 +155,12 @@ def compare(problems, cases, js_results):
         noisy = next((i for i, s in enumerate(py.history) if abs(s.actual) < 1e-6 * s.cost), len(py.history))
         kappa_all = max([1.0] + [c for c in js.get("cond", []) if c is not None])
         allowed_all = max(1e-8, 100 * EPS * kappa_all)
+        # λ comes from the singular values of J D⁻¹ (λ = 0 at Δ ≥ ‖Dp_GN‖, else the secular
+        # equation), whose smallest the two SVDs know to about κε relative: λ is compared to
+        # max(1e-8, 100κε), the trial points to 1e-8 up to the first noisy step
         if not reasons and not (_close(js["t"][:2 * (noisy + 1)], trial[:2 * (noisy + 1)])
                                 and _close(js["t"], trial, rtol=allowed_all)
-                                and _close(js["lam"][:noisy + 1], lam[:noisy + 1])):
+                                and _close(js["lam"][:noisy + 1], lam[:noisy + 1], rtol=allowed_all)):
             reasons.append("iterates differ")
         if not reasons:
             agree.append((case, ""))
