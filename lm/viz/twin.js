@@ -341,6 +341,10 @@
     var ftol = options.ftol === undefined ? 1e-15 : options.ftol;
     var xtol = options.xtol === undefined ? 1e-10 : options.xtol;
     var gtol = options.gtol === undefined ? 1e-15 : options.gtol;
+    // options.margins (for the conformance test): per trial step, the smallest distance of any
+    // of its decisions to the decision's threshold (relative to the quantity's scale: F for a
+    // reduction, |r(x0)| for a residual, the threshold for a norm), in margins, and which
+    // decision it was (the label given to note), in whys
     var margins = options.margins ? [] : null, margin = Infinity, whys = [], marginWhy = "";
     function note(v, why) { if (margins && v < margin) { margin = v; marginWhy = why || "radius"; } }
     var nfev = 0;
