@@ -107,4 +107,5 @@ def test_a_changed_update_rule_is_caught(twin_page):
                 t: h.flatMap(s => s.x_trial), lam: h.map(s => s.lam), Delta: h.map(s => s.Delta), margins: res.margins, whys: res.whys, x: res.x};
       }); }""", js_input(problems, cases))
     agree, near, bad = compare(problems, cases, js)
+    print(f"\nwith a changed rule: {len(bad)} of {len(cases)} runs differ beyond rounding, {len(near)} part near a threshold")
     assert len(bad) >= 0.5 * len(cases), (len(agree), len(near), len(bad))
