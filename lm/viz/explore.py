@@ -520,7 +520,8 @@ def explore(problem, *, damping: str = "trust-region", lam0: float = 1e-2, start
         start from λ₀ itself; the trust region starts from the radius Δ₀ = ‖D₀x₀‖/λ₀
         (see :func:`make_strategy`).
     start : None (``problem.x0``), an index into ``problem.starts``, or a point (x₁, x₂).
-    max_nfev : the solver's evaluation budget per run.
+    max_nfev : the solver's evaluation budget per run (the stopping tolerances are
+        :data:`TOLERANCES`, the same as the website's explorer).
     show_gn, show_gd : overlay the Gauss–Newton (:func:`lm.baselines.gauss_newton`) and
         gradient-descent (:func:`lm.baselines.gradient_descent`) paths from the same start.
     scale : the solver's scaling, ``"marquardt"`` or ``"levenberg"`` (a dropdown).
