@@ -208,8 +208,15 @@ class _BatchTrustRegion:
     def update(self, rho, p, sub, a):
         Dp = np.sqrt(_sq(sub.D * p))
         Delta, lam = self.Delta[a], self.lam[a]
-        Delta = np.where(rho < 0.25, 0.5 * np.minimum(Delta, Dp),
-                         np.where((rho > 0.75) | (lam == 0), np.maximum(Delta, 2.0 * Dp), Delta))
+        # MINPACK's lmder, as TrustRegion.update: γ·min(Δ, 10‖Dp‖) after ρ ≤ ¼, 2‖Dp‖ after ρ ≥ ¾ or λ = 0
+        JpJp, DpDp = _sq(_mv(sub.J, p)), _sq(sub.D * p)
+        slope = -(JpJp + lam * DpDp)                             # gᵀp
+        actual = rho * (0.5 * JpJp + lam * DpDp)                  # F(x) − F(x + p)
+        gamma = 0.5 * slope / (slope + actual)
+        gamma = np.where(actual >= 0, 0.5,
+                         np.where(~(actual > -99.0 * 0.5 * _sq(sub.r)) | ~(gamma >= 0.1), 0.1, gamma))
+        Delta = np.where(rho <= 0.25, gamma * np.minimum(Delta, 10.0 * Dp),
+                         np.where((rho >= 0.75) | (lam == 0), 2.0 * Dp, Delta))
         self.Delta[a] = np.maximum(Delta, 1e-300)
 
 
@@ -357,9 +364,9 @@ def _first(status, mask, code):
     return np.where((status == RUNNING) & mask, code, status)
 
 
-def _after(status, stalled, sub, Jnorm, x, g, D, *, step, near_gn, nfev_next, fits, tol):
-    """The status of each fit after its trial step, and its stall count
-    (lm.solver._StoppingTests.after, test by test in the same order)."""
+def _after(status, stalled, noise, sub, Jnorm, x, g, D, *, step, near_gn, nfev_next, fits, tol):
+    """The status of each fit after its trial step, its stall count and the largest change of F
+    over the stalled steps (lm.solver._StoppingTests.after, test by test in the same order)."""
     cost, predicted, actual, rho, accepted, p = (step[k] for k in ("cost", "predicted", "actual", "rho", "accepted", "p"))
     eps_F = fits["eps_F"]
     status = _first(status, _gradient_test(g, Jnorm, sub.r, tol["gtol"]), 1)
@@ -374,11 +381,12 @@ def _after(status, stalled, sub, Jnorm, x, g, D, *, step, near_gn, nfev_next, fi
     status = _first(status, nothing, 5)
     open_ = status == RUNNING
     stalled = np.where(open_, _stalled(stalled, actual, cost, eps_F), stalled)
+    noise = np.where(open_, np.where(stalled > 1, np.maximum(noise, np.abs(actual)), np.abs(actual)), noise)
     cosine = np.zeros_like(cost)
     ask = np.flatnonzero(open_)                                   # (the cosine only where it may decide)
     cosine[ask] = _cosine(g[ask], Jnorm[ask], sub.r[ask])
     stall = stalled >= STALL_STEPS
-    why = _why_no_decrease(promised <= NOISE_SAMPLES * np.abs(actual), diverged, predicted, cost, cosine, eps_F)
+    why = _why_no_decrease(promised <= NOISE_SAMPLES * noise, diverged, predicted, cost, cosine, eps_F)
     status = _first(status, stall, why)
     rounding = predicted <= eps_F * F                             # promised less than F's rounding
     negligible = _pow_half(_sq(D * p)) <= tol["xtol"] * Dx        # more damping cannot help
@@ -387,7 +395,7 @@ def _after(status, stalled, sub, Jnorm, x, g, D, *, step, near_gn, nfev_next, fi
     why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F)
     status = _first(status, short, why)
     status = _first(status, ~accepted & ~short & _no_progress(step["x"], p), 4)
-    return _first(status, _out_of_budget(nfev_next, tol["max_nfev"]), 0), stalled
+    return _first(status, _out_of_budget(nfev_next, tol["max_nfev"]), 0), stalled, noise
 
 
 # ---------------------------------------------------------------------------------------
@@ -709,6 +717,7 @@ def levenberg_marquardt_batch(
     x0_size = np.maximum(np.abs(X0), 1.0)                       # the scale of running off
     tol = dict(ftol=ftol, xtol=xtol, gtol=gtol, max_nfev=max_nfev)
     stalled = np.zeros(N, dtype=int)                            # steps in a row at F's rounding level
+    noise = np.zeros(N)                                         # the largest change of F in them
     nit = np.zeros(N, dtype=int)
     status = np.full(N, RUNNING)
     status = _first(status, _gradient_test(g, Jnorm, r, gtol), 1)
@@ -747,8 +756,8 @@ def levenberg_marquardt_batch(
                 subs.put(moved, _Subproblems(r[moved], J[moved], D[moved]))
             step = dict(x=x_old, p=p, cost=cost_old, cost_trial=cost_new, predicted=predicted,
                         actual=actual, rho=rho, accepted=accepted)
-            status[a], stalled[a] = _after(                         # 9. stop?
-                status[a], stalled[a], subs.take(a), Jnorm[a], x[a], g[a], D[a], step=step, near_gn=near_gn,
+            status[a], stalled[a], noise[a] = _after(               # 9. stop?
+                status[a], stalled[a], noise[a], subs.take(a), Jnorm[a], x[a], g[a], D[a], step=step, near_gn=near_gn,
                 nfev_next=prob.nfev[a] + 1 + prob.evals_per_jac, tol=tol,
                 fits=dict(eps_F=prob.eps_F, x0_size=x0_size[a], cost0=cost0[a]))
 

@@ -142,12 +142,16 @@ class Fixed(_LambdaStrategy):
 class TrustRegion:
     """Moré (1978): keep a radius Δ on the scaled step ‖Dp‖ and find λ from Δ.
 
-    Each λ solves min ‖r + Jp‖ subject to ‖Dp‖ ≤ Δ. After a trial: ρ < ¼ shrinks Δ to
-    ½·min(Δ, ‖Dp‖); ρ > ¾ (or a Gauss–Newton step, λ = 0) grows it to max(Δ, 2‖Dp‖).
-    This is a simplification of MINPACK's lmder (Moré 1978): there ρ < ¼ gives
-    Δ = γ·min(Δ, 10‖Dp‖) with γ ∈ [0.1, 0.5] from a quadratic interpolation of F along the
-    step, very good steps (ρ ≥ ¾, or ρ > ¼ with λ = 0) give Δ = 2‖Dp‖, a step is accepted
-    only if ρ ≥ 1e-4 (lm: ρ > 0), and lmpar takes λ = 0 when ‖Dp_GN‖ ≤ 1.1Δ (lm: ≤ Δ).
+    Each λ solves min ‖r + Jp‖ subject to ‖Dp‖ ≤ Δ. After a trial, Δ follows MINPACK's
+    lmder (Moré 1978, §§4–5; Moré, Garbow & Hillstrom 1980): a poor step, ρ ≤ ¼, gives
+    Δ = γ·min(Δ, 10‖Dp‖), where γ ∈ [0.1, 0.5] is the minimizer of the quadratic that
+    interpolates F along the step (F(x), the slope gᵀp and F(x + p); γ = ½ if F did not
+    increase, 0.1 if F(x + p) ≥ 100·F(x)); a very good step, ρ ≥ ¾, or a Gauss–Newton step
+    (λ = 0) with ρ > ¼ gives Δ = 2‖Dp‖ (the radius follows the step that was tested, not a
+    larger radius left from before). λ is found to 10 % of Δ (λ = 0 when ‖Dp_GN‖ ≤ 1.1Δ), as in
+    lmpar. What is simpler than MINPACK: a step is accepted when ρ > 0 (MINPACK: ρ ≥ 1e-4),
+    the first radius is Δ₀ = ‖Dx₀‖ (MINPACK: 100‖Dx₀‖, then min(Δ₀, ‖Dp₁‖)), and λ is solved
+    for anew from Δ at every trial (lmpar starts from the previous λ).
 
     Parameters
     ----------
@@ -178,11 +182,26 @@ class TrustRegion:
 
     def update(self, rho: float, p: np.ndarray, sub: Subproblem) -> None:
         Dp = float(np.linalg.norm(sub.D * p))
-        if rho < 0.25:
-            self.Delta = 0.5 * min(self.Delta, Dp)
-        elif rho > 0.75 or self.lam == 0:
-            self.Delta = max(self.Delta, 2.0 * Dp)
+        if rho <= 0.25:                                         # poor or failed: shrink
+            self.Delta = self._shrink_factor(rho, p, sub) * min(self.Delta, 10.0 * Dp)
+        elif rho >= 0.75 or self.lam == 0:                      # very good, or Gauss–Newton
+            self.Delta = 2.0 * Dp
         self.Delta = max(self.Delta, 1e-300)
+
+    def _shrink_factor(self, rho: float, p: np.ndarray, sub: Subproblem) -> float:
+        """γ ∈ [0.1, 0.5] (MINPACK's lmder): where F rose along p, the minimizer t* of the
+        quadratic q(t) with q(0) = F(x), q'(0) = gᵀp, q(1) = F(x + p); ½ where F fell."""
+        Jp, DpDp = sub.J @ p, float(np.sum((sub.D * p) ** 2))
+        slope = -(float(Jp @ Jp) + self.lam * DpDp)          # gᵀp = −‖Jp‖² − λ‖Dp‖² (exact p)
+        predicted = 0.5 * float(Jp @ Jp) + self.lam * DpDp
+        actual = rho * predicted                              # F(x) − F(x + p)
+        if actual >= 0:
+            return 0.5
+        cost = 0.5 * float(sub.r @ sub.r)
+        if not actual > -99.0 * cost:                         # F(x + p) ≥ 100·F(x), or not finite
+            return 0.1
+        gamma = 0.5 * slope / (slope + actual)                # t* = ½gᵀp / (gᵀp + F(x) − F(x + p))
+        return gamma if gamma >= 0.1 else 0.1
 
     def __repr__(self) -> str:
         return f"TrustRegion(Delta={self.Delta!r})"

@@ -40,7 +40,7 @@ STATUS_MESSAGES = {
     5: ("F cannot decrease to its precision: the Gauss–Newton step, the best the linear model "
         "offers, predicts a reduction no larger than max(ftol, 10ε)·F (ε: machine epsilon of the type "
         "fun computes in), or, after a negligible failed step, than 10 times the change of F "
-        "that rounding made there"),
+        "that rounding made there (after 5 stalled steps: 10 times the largest of their changes)"),
     -4: ("F stopped decreasing at its rounding level before x was shown stationary: a step "
         "whose predicted reduction was below the rounding of F failed, or 5 steps in a row changed "
         "F by no more than 10ε·F, while the Gauss–Newton step predicts more (if F should "
@@ -300,6 +300,7 @@ class _StoppingTests:
     x0_size: np.ndarray  #: max(|x₀_j|, 1): the scale against which x counts as running off
     eps_F: float  #: relative rounding of F: machine ε of fun's output type (float32: 1.2e-7)
     stalled: int = 0  #: trial steps in a row that changed F by no more than its rounding level
+    noise: float = 0.0  #: the largest change of F in those steps: a sample of F's rounding noise
 
     def at_start(self, g, J, r, nfev_next) -> Optional[int]:
         """Status before the first trial: x₀ already stationary, or no budget for a trial."""
@@ -327,10 +328,13 @@ class _StoppingTests:
         promised = sub.gauss_newton_reduction()                      # the most any step can gain
         if promised <= max(self.ftol, NOISE_SAMPLES * self.eps_F) * F:
             return -3 if self._diverged(x, sub) else 5
-        # F changed only at its rounding level: STALL_STEPS such trials in a row end the loop
-        self.stalled = self.stalled + 1 if abs(step.actual) <= NOISE_SAMPLES * self.eps_F * step.cost else 0
+        # F changed only at its rounding level: STALL_STEPS such trials in a row end the loop;
+        # the largest of their changes is the sample of F's rounding noise (one can be small by chance)
+        stalled = abs(step.actual) <= NOISE_SAMPLES * self.eps_F * step.cost
+        self.stalled = self.stalled + 1 if stalled else 0
+        self.noise = max(self.noise, abs(step.actual)) if self.stalled > 1 else abs(step.actual)
         if self.stalled >= STALL_STEPS:
-            nothing_left = promised <= NOISE_SAMPLES * abs(step.actual)
+            nothing_left = promised <= NOISE_SAMPLES * self.noise
             return self._why_no_decrease(step, r, g, x, sub, nothing_left)
         if not step.accepted:
             rounding = step.predicted <= self.eps_F * F              # promised less than F's rounding

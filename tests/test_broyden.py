@@ -37,15 +37,17 @@ def test_on_a_linear_model_the_update_is_exact():
 
 
 def test_updates_keep_the_minimum_and_often_save_evaluations():
-    """The paper's minima are reached with secant updates; on these three runs with fewer
-    calls of fun than central differences (not on every run: see benchmarks/)."""
+    """The paper's minima are reached with secant updates, with fewer calls of fun in total
+    than central differences (not on every run: see benchmarks/)."""
+    calls = {"broyden": 0, "3-point": 0}
     for key in ("kowalik_osborne/4/11", "watson/9/31", "bard/3/15", "osborne1/5/33", "osborne2/11/65"):
         P = minpack1_problem(key)
         name, n, m = key.split("/")
         b = lm.levenberg_marquardt(P.fun, P.x0, "broyden")
         assert reached_minimum(name, int(n), int(m), np.linalg.norm(b.fun)) == 0, key
-        if not key.startswith("osborne"):
-            assert b.nfev < lm.levenberg_marquardt(P.fun, P.x0).nfev, key
+        calls["broyden"] += b.nfev
+        calls["3-point"] += lm.levenberg_marquardt(P.fun, P.x0).nfev
+    assert calls["broyden"] < 0.8 * calls["3-point"], calls
 
 
 def test_a_refresh_happens_when_the_model_stops_predicting():

@@ -60,3 +60,17 @@ def test_lm_reaches_at_least_as_many_minima_as_minpack():
         assert res.status != -2, (key, factor)          # the Jacobians are correct
         assert res.cost <= P.cost(P.x0)
     assert sum(lm_hits) >= 44 and sum(lm_hits) >= sum(mp_hits)
+
+
+def test_kowalik_osborne_from_10x0_ends_at_a_local_minimizer_the_paper_does_not_list():
+    """From 10·x₀ lm ends at ‖r‖ = 0.0205834, neither of the paper's values (0.0175358, and
+    0.0320521 as x runs off to infinity, where MINPACK goes): a genuine local minimizer, with
+    a vanishing gradient and a positive definite Hessian (by differences of the exact gradient)."""
+    P = minpack1_problem("kowalik_osborne/4/11", 10)
+    res = lm.levenberg_marquardt(P.fun, P.x0, P.jac)
+    assert reached_minimum("kowalik_osborne", 4, 11, np.linalg.norm(res.fun)) is None
+    assert res.success and np.isclose(np.linalg.norm(res.fun), 0.0205834, rtol=1e-5)
+    g = lambda z: P.jac(z).T @ P.fun(z)                                  # noqa: E731
+    H = lm.jacobians.central(g, res.x)
+    assert np.linalg.eigvalsh(0.5 * (H + H.T)).min() > 1e-3 and np.abs(g(res.x)).max() < 1e-9
+    assert np.linalg.norm(res.fun) < known_minima("kowalik_osborne", 4, 11)[1]   # below MINPACK's end

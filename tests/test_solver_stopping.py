@@ -103,3 +103,16 @@ def test_a_tiny_correct_model_near_rounding_ends_fast():
         P = MGH_PROBLEMS[name]()
         res = lm.levenberg_marquardt(P.fun, P.x0, P.jac)
         assert res.success and _tail(res) <= 3, (name, res.status, _tail(res))
+
+
+def test_brown_dennis_ends_with_success_at_the_papers_minimum():
+    """A large-residual minimum (F* = 42911.1) where F flattens at its rounding level while
+    the Gauss–Newton model still promises a little: the stall's noise sample is the largest
+    change of F over the stalled steps, so the loop ends with status 5 at the paper's F*."""
+    from lm.problems import known_minima, minpack1_problem, reached_minimum
+    for factor in (1, 10):
+        P = minpack1_problem("brown_dennis/4/20", factor)
+        res = lm.levenberg_marquardt(P.fun, P.x0, P.jac)
+        assert reached_minimum("brown_dennis", 4, 20, np.linalg.norm(res.fun)) == 0
+        assert res.success and res.status == 5, (factor, res.status)
+        assert np.isclose(np.linalg.norm(res.fun), known_minima("brown_dennis", 4, 20)[0], rtol=1e-6)

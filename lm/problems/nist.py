@@ -195,7 +195,9 @@ def nist(name_or_path) -> Problem:
     certified = NISTCertified(
         params=table[:, 2], std_devs=table[:, 3], rss=certified_number("Residual Sum of Squares"),
         residual_sd=certified_number("Residual Standard Deviation"),
-        dof=int(certified_number("Degrees of Freedom")), level=level.group(1) if level else "",
+        # m − n, not the header's line: Rat43's file states 9, a misprint (its certified
+        # rss / residual_sd² is 11 = 15 − 4, as for every other file)
+        dof=m - len(names), level=level.group(1) if level else "",
     )
     assert m == int(certified_number("Number of Observations")), f"{path}: row count differs from the header"
     return Problem(

@@ -196,6 +196,18 @@
     }
   }
 
+  function shrinkFactor(st, rho, p, sub) {                                    // _shrink_factor
+    // gamma in [0.1, 0.5]: the minimizer of the quadratic through F(x), g^T p and F(x + p)
+    var Jp = sub.J.map(function (row) { return row[0] * p[0] + row[1] * p[1]; });
+    var DpDp = sq([sub.D[0] * p[0], sub.D[1] * p[1]]), JpJp = sq(Jp);
+    var slope = -(JpJp + st.lam * DpDp), predicted = 0.5 * JpJp + st.lam * DpDp;
+    var actual = rho * predicted;
+    if (actual >= 0) { return 0.5; }
+    if (!(actual > -99 * 0.5 * sq(sub.r))) { return 0.1; }
+    var gamma = 0.5 * slope / (slope + actual);
+    return gamma >= 0.1 ? gamma : 0.1;
+  }
+
   function trustRegion(options) {                                             // TrustRegion
     var st = { Delta: null, lam: NaN, factor: options.factor === undefined ? 1 : options.factor };
     st.start = function (sub, x0) {
@@ -206,10 +218,10 @@
       st.lam = sub.lamForRadius(st.Delta, 0.1, trace);
       return [sub.step(st.lam), st.lam];
     };
-    st.update = function (rho, p, sub) {
+    st.update = function (rho, p, sub) {                                      // MINPACK's lmder
       var Dp = Math.sqrt(sq([sub.D[0] * p[0], sub.D[1] * p[1]]));
-      if (rho < 0.25) { st.Delta = 0.5 * Math.min(st.Delta, Dp); }
-      else if (rho > 0.75 || st.lam === 0) { st.Delta = Math.max(st.Delta, 2 * Dp); }
+      if (rho <= 0.25) { st.Delta = shrinkFactor(st, rho, p, sub) * Math.min(st.Delta, 10 * Dp); }
+      else if (rho >= 0.75 || st.lam === 0) { st.Delta = 2 * Dp; }
       st.Delta = Math.max(st.Delta, 1e-300);
     };
     return st;
@@ -244,7 +256,7 @@
     // epsF: the machine epsilon of the type fun computes in (always double here)
     note = note || function () {};
     function rel(a, t) { return Math.abs(a - t) / Math.max(Math.abs(t), 1e-300); }
-    var tests = { stalled: 0 };
+    var tests = { stalled: 0, noise: 0 };
     function diverged(x, sub) {                                                 // _diverged
       var big = 1 / Math.sqrt(epsF), out = false;
       for (var j = 0; j < 2; j++) {
@@ -287,9 +299,11 @@
       // F changed only at its rounding level: STALL_STEPS such trials in a row end the loop
       note(rel(Math.abs(step.actual), NOISE_SAMPLES * epsF * step.cost), "stall_act");
       tests.stalled = Math.abs(step.actual) <= NOISE_SAMPLES * epsF * step.cost ? tests.stalled + 1 : 0;
+      // the largest change of F over the stalled steps: a sample of F's rounding noise
+      tests.noise = tests.stalled > 1 ? Math.max(tests.noise, Math.abs(step.actual)) : Math.abs(step.actual);
       if (tests.stalled >= STALL_STEPS) {
-        note(rel(promised, NOISE_SAMPLES * Math.abs(step.actual)), "stall_nothing");
-        return whyNoDecrease(step, r, g, x, sub, promised <= NOISE_SAMPLES * Math.abs(step.actual));
+        note(rel(promised, NOISE_SAMPLES * tests.noise), "stall_nothing");
+        return whyNoDecrease(step, r, g, x, sub, promised <= NOISE_SAMPLES * tests.noise);
       }
       if (!step.accepted) {
         var Dp = Math.sqrt(sq([D[0] * step.p[0], D[1] * step.p[1]]));
