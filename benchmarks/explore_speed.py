@@ -4,7 +4,10 @@
 median time of one λ₀ slider move and of one pointer move (a new start), each the solve in
 the page plus the redraw of the path overlay, the convergence panel and the table, with the
 browser's style and layout forced (``offsetHeight``) inside the timed span; goal ≤ 16 ms
-(one frame at 60 Hz). The five explorers of chapter 5 are timed on the built page, two more
+(one frame at 60 Hz). Each explorer is scrolled to the top of the window first, in a
+1280×900 window (the table's lower rows below the fold, which the browser lays out only
+when they scroll into view: ``content-visibility: auto``) and in a 1280×2000 one (all of
+the explorer on screen, the table's layout in every move). The five explorers of chapter 5 are timed on the built page, two more
 problems on saved pages. Also the weight of every built page with everything it loads
 (the HTML with its images, data URIs included; and with every script, style and font
 the theme and MathJax load, shared by all pages), largest first; goal ≤ 1.6 MB for the page
@@ -126,25 +129,39 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SITE_TARGET_MS, WEIGHT_TARGET = 16.0, 1.6e6
 
-TIME_JS = """(args) => {
-  const [repeats, seed] = args, out = [];
+TIME_JS = """async (args) => {
+  const [repeats, seed, align] = args, out = [];
   let s = seed; const rnd = () => { s = (s * 16807) % 2147483647; return s / 2147483647; };
-  document.querySelectorAll('.lm-explorer[data-lm-ready]').forEach(root => {
+  const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+  const med = a => { const b = a.slice().sort((p, q) => p - q); return b[Math.floor(b.length / 2)]; };
+  for (const root of document.querySelectorAll('.lm-explorer[data-lm-ready]')) {
+    // as a reader sees it: the explorer scrolled to the top of the window (what is off screen,
+    // e.g. the table's rows below a short window, the browser lays out when it comes into view)
+    root.scrollIntoView({block: align}); await frame(); await frame();
     const ex = root.lmExplorer, D = ex.data;
-    const slider = [], pointer = [], steps = [];
+    const slider = [], pointer = [], steps = [], solve = [];
     for (let i = 0; i < repeats; i++) {
       const v = -4 + 8 * rnd();
       let t = performance.now(); ex.setLogLambda(v); void root.offsetHeight; slider.push(performance.now() - t);
+      solve.push(ex.timings.solve);
       const x = [D.xlim[0] + rnd() * (D.xlim[1] - D.xlim[0]), D.ylim[0] + rnd() * (D.ylim[1] - D.ylim[0])];
       t = performance.now(); ex.setStart(x); void root.offsetHeight; pointer.push(performance.now() - t);
+      solve.push(ex.timings.solve);
       steps.push(ex.run().history.length);
     }
-    const med = a => { const b = a.slice().sort((p, q) => p - q); return b[Math.floor(b.length / 2)]; };
+    // the median of the quietest third of the moves (in time order): on a machine shared with
+    // other jobs, a run of moves may lose the CPU for whole time slices
+    const third = a => Math.min(...[0, 1, 2].map(k => med(a.slice(k * a.length / 3, (k + 1) * a.length / 3))));
     out.push({problem: root.getAttribute('data-lm-problem'), slider: med(slider), pointer: med(pointer),
-              steps: [Math.min(...steps), Math.max(...steps)]});
-  });
+              sliderQ: third(slider), pointerQ: third(pointer),
+              solve: med(solve), steps: [Math.min(...steps), Math.max(...steps)]});
+  }
   return out;
 }"""
+
+#: the two windows: a laptop's (the table's lower rows below the fold when the figure is in
+#: view) and one tall enough to show the whole explorer, table included
+VIEWPORTS = {"1280×900": {"width": 1280, "height": 900}, "1280×2000": {"width": 1280, "height": 2000}}
 
 
 def _serve(directory: Path):
@@ -180,12 +197,13 @@ def measure_site(repeats: int):
             base = f"http://127.0.0.1:{site.server_address[1]}/"
             urls = [base + "chapters/05-levenberg-marquardt.html"] + [
                 f"http://127.0.0.1:{other.server_address[1]}/extra{i}.html" for i in range(2)]
-            for url in urls:
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(url, wait_until="load")
-                page.wait_for_function("document.querySelectorAll('.lm-explorer[data-lm-ready]').length > 0")
-                rows += page.evaluate(TIME_JS, [repeats, 12345])
-                page.close()
+            for label, viewport in VIEWPORTS.items():
+                for url in urls:
+                    page = browser.new_page(viewport=viewport)
+                    page.goto(url, wait_until="load")
+                    page.wait_for_function("document.querySelectorAll('.lm-explorer[data-lm-ready]').length > 0")
+                    rows += [dict(r, window=label) for r in page.evaluate(TIME_JS, [repeats, 12345, "start"])]
+                    page.close()
             for path in sorted(SITE.rglob("*.html")):
                 rel = path.relative_to(SITE).as_posix()
                 if rel.split("/")[0].startswith("_") or rel in ("index.html", "genindex.html", "search.html"):
@@ -215,20 +233,31 @@ def measure_site(repeats: int):
 def site_section(repeats: int) -> str:
     if not (SITE / "intro.html").is_file() or not Path(CHROMIUM).exists():
         return "## The website\n\n(not measured: needs `make book` and /usr/bin/chromium)\n\n"
+    load0 = os.getloadavg()
     rows, weights = measure_site(repeats)
+    load1 = os.getloadavg()
     worst = max(max(r["slider"], r["pointer"]) for r in rows)
-    head = ("| problem | trial steps | λ₀ slider move | pointer move (new start) |\n|---|---|---:|---:|\n")
-    body = "".join(f"| {r['problem']} | {r['steps'][0]}–{r['steps'][1]} | {r['slider']:.2f} ms | {r['pointer']:.2f} ms |\n"
+    worst_q = max(max(r["sliderQ"], r["pointerQ"]) for r in rows)
+    head = ("| problem | window | trial steps | λ₀ slider move | pointer move (new start) | of which the solve | "
+            "slider, quietest third | pointer, quietest third |\n|---|---|---|---:|---:|---:|---:|---:|\n")
+    body = "".join(f"| {r['problem']} | {r['window']} | {r['steps'][0]}–{r['steps'][1]} | {r['slider']:.2f} ms | "
+                   f"{r['pointer']:.2f} ms | {r['solve']:.2f} ms | {r['sliderQ']:.2f} ms | {r['pointerQ']:.2f} ms |\n"
                    for r in rows)
     wt = ("| page | the page with its images | with everything it loads (theme, MathJax, fonts, scripts) | requests |\n"
           "|---|---:|---:|---:|\n") + "".join(
         f"| {w[0]} | {w[1] / 1e6:.2f} MB | {w[2] / 1e6:.2f} MB | {w[3]} |\n" for w in weights[:5])
     return (
         "## The website: one move in Chromium (solve in the page + redraw of overlay, panel, table)\n\n"
+        f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average "
+        f"{load0[0]:.1f} before and {load1[0]:.1f} after (1 min; {os.cpu_count()} CPUs, shared with other jobs). "
         f"Median of {repeats} moves per explorer, random λ₀ in [10⁻⁴, 10⁴] and random starts in the window, "
-        "headless Chromium, desktop width.\n\n" + head + body
+        "headless Chromium, the explorer scrolled to the top of the window; each move is timed from the "
+        "event's handler to the end of the style and layout it causes (forced with `offsetHeight`). "
+        "The last two columns: the lowest of the medians of the first, second and last third of the "
+        "moves, a run of moves that lost the CPU to other jobs less often.\n\n"
+        + head + body
         + f"\nGoal ≤ {SITE_TARGET_MS:.0f} ms: " + ("met" if worst <= SITE_TARGET_MS else "NOT met")
-        + f" (slowest median {worst:.2f} ms).\n\n"
+        + f" (slowest median {worst:.2f} ms; of the quietest thirds {worst_q:.2f} ms).\n\n"
         "### Page weight (the five heaviest built pages)\n\n" + wt
         + f"\nGoal ≤ {WEIGHT_TARGET / 1e6:.1f} MB for the largest page: "
         + ("met" if weights[0][1] <= WEIGHT_TARGET else "NOT met") + f" ({weights[0][0]}: {weights[0][1] / 1e6:.2f} MB).\n\n"

@@ -44,9 +44,19 @@ from ..solver import LMResult, levenberg_marquardt
 from .i18n import text as _t
 from .plots import ConvergenceArtists, PathArtists, plot_contour, problem_window
 
-__all__ = ["explore", "Explorer", "run", "make_strategy", "STRATEGIES"]
+__all__ = ["explore", "Explorer", "run", "make_strategy", "STRATEGIES", "TOLERANCES"]
 
 STRATEGIES = ("trust-region", "nielsen", "marquardt")
+
+#: The stopping tolerances of every explorer (this module's and the website's, which reads
+#: them from :func:`lm.viz.static_explorer`'s data). ``levenberg_marquardt``'s defaults go on
+#: until F changes only at its rounding level, where the last decisions (accept a step that
+#: gained 1e-16·F? is the Gauss–Newton promise ≤ 10ε·F?) are rounding noise and may come out
+#: differently in the page's JavaScript than in numpy. With these a decisive test ends a run
+#: first: the Gauss–Newton step below 1e-8·‖Dx‖ (xtol), r orthogonal to the columns of J to a
+#: cosine of 1e-6 (gtol), or a nearly undamped step that gains ≤ 1e-10·F (ftol), long before
+#: the path could move visibly in the plot.
+TOLERANCES = {"ftol": 1e-10, "xtol": 1e-8, "gtol": 1e-6}
 
 
 def _resolve_start(problem, start) -> np.ndarray:
@@ -101,7 +111,7 @@ def run(problem, strategy: str = "trust-region", lam0: float = 1e-2, start=None,
     """
     x0 = _resolve_start(problem, start)
     return levenberg_marquardt(problem.fun, x0, problem.jac, max_nfev=max_nfev,
-                               damping=make_strategy(strategy, lam0, problem, x0))
+                               damping=make_strategy(strategy, lam0, problem, x0), **TOLERANCES)
 
 
 def _widget_backend() -> bool:
@@ -180,7 +190,7 @@ class Explorer:
         # the legend above the axes, out of the lines' way: it is then drawn once, into
         # the cached background, not on every update
         self.conv = ConvergenceArtists(self.ax_conv, legend_above=True)
-        self.conv.update(levenberg_marquardt(problem.fun, x0, problem.jac, max_nfev=20))
+        self.conv.update(levenberg_marquardt(problem.fun, x0, problem.jac, max_nfev=20, **TOLERANCES))
         self.fig.get_layout_engine().execute(self.fig)
         self.fig.set_layout_engine("none")  # the layout is fixed now: no re-layout per frame
         self.legend = None
@@ -320,7 +330,7 @@ class Explorer:
         strategy = make_strategy(c["damping"].value, c["lam0"].value, self.problem, x0)
         self.result = levenberg_marquardt(self.problem.fun, x0, self.problem.jac,
                                           max_nfev=self.max_nfev, damping=strategy,
-                                          scale=c["scale"].value)
+                                          scale=c["scale"].value, **TOLERANCES)
         N = len(self.result.history)
         with self._hold():
             it = c["iteration"]
@@ -510,7 +520,8 @@ def explore(problem, *, damping: str = "trust-region", lam0: float = 1e-2, start
         start from λ₀ itself; the trust region starts from the radius Δ₀ = ‖D₀x₀‖/λ₀
         (see :func:`make_strategy`).
     start : None (``problem.x0``), an index into ``problem.starts``, or a point (x₁, x₂).
-    max_nfev : the solver's evaluation budget per run.
+    max_nfev : the solver's evaluation budget per run (the stopping tolerances are
+        :data:`TOLERANCES`, the same as the website's explorer).
     show_gn, show_gd : overlay the Gauss–Newton (:func:`lm.baselines.gauss_newton`) and
         gradient-descent (:func:`lm.baselines.gradient_descent`) paths from the same start.
     scale : the solver's scaling, ``"marquardt"`` or ``"levenberg"`` (a dropdown).

@@ -59,6 +59,8 @@
       cannotRead: "Cannot read the model: ", kept: ". The previous figure is kept.",
       tsvAria: "the table as tab-separated text", selected: "the table is selected below: press Ctrl+C (⌘C) to copy",
       copied: "copied {n} rows", lamDelta: " (Δ₀ = ‖D₀x₀‖/λ₀)",
+      tols: "Each run stops at xtol = {xtol}, gtol = {gtol}, ftol = {ftol} (lm.viz.explore uses the same), not at " +
+            "lm's defaults: those go on until F changes only at its rounding level, where the last decisions are rounding noise.",
       messages: null
     },
     zh: {
@@ -92,6 +94,8 @@
       cannotRead: "无法读取模型：", kept: "。保留原来的图。",
       tsvAria: "制表符分隔的表格文本", selected: "表格已在下方选中：按 Ctrl+C（⌘C）复制",
       copied: "已复制 {n} 行", lamDelta: "（Δ₀ = ‖D₀x₀‖/λ₀）",
+      tols: "每次求解在 xtol = {xtol}、gtol = {gtol}、ftol = {ftol} 时停止（lm.viz.explore 也用这些值），而不用 lm 的默认值：" +
+            "默认值会一直算到 F 只在舍入误差水平上变化，那时最后几次判断不过是舍入噪声。",
       messages: {
         "-4": "F 在舍入误差的水平上不再下降，但尚未证明 x 是驻点：一个预测下降量低于 F 舍入误差的步失败了，" +
               "或者连续 5 步对 F 的改变都不超过 10ε·F，而高斯-牛顿步预测还能下降更多（如果 F 应当继续下降，请用 lm.check_jacobian 检查 jac）",
@@ -219,6 +223,8 @@
     var itText = el("output", { "data-lm": "iteration-value" }, scrub);
     var status = el("p", { "data-lm": "status", "aria-live": "polite" }, root);
     var stepText = el("p", { "data-lm": "step" }, root);
+    var tols = D.tols || {};
+    if (D.tols) { el("p", { "data-lm": "tolerances", "class": "lm-ex-note" }, root, fill(TX.tols, { xtol: tols.xtol.toExponential(), gtol: tols.gtol.toExponential(), ftol: tols.ftol.toExponential() })); }
     var tableBox = el("div", { "class": "lm-ex-table" }, root);
     var table = el("table", { "data-lm": "table" }, tableBox);
     var copyBtn = el("button", { type: "button", "data-lm": "copy" }, root, TX.copy);
@@ -284,7 +290,8 @@
     // ---------------------------------------------------------------- solving
     function lam0() { return Math.pow(10, state.logLam); }
     function solveAll(startChanged) {
-      var opts = { damping: state.strategy, scale: state.scale, lam0: lam0(), maxNfev: D.maxNfev };
+      var opts = { damping: state.strategy, scale: state.scale, lam0: lam0(), maxNfev: D.maxNfev,
+                   ftol: tols.ftol, xtol: tols.xtol, gtol: tols.gtol };
       run = T.solve(view.problem, state.x0, opts);
       cmpRun = state.compare ? T.solve(view.problem, state.x0, Object.assign({}, opts, { damping: state.compare })) : null;
       if (startChanged || !baselines) { baselines = null; }
@@ -296,9 +303,9 @@
       var t0 = performance.now();
       try { solveAll(startChanged); } catch (e) { showError(e.message || String(e)); return false; }
       var N = run.history.length, t1 = performance.now();
-      inIt.max = String(N);
+      if (inIt.max !== String(N)) { inIt.max = String(N); }
       state.j = keepStep ? Math.min(state.j, N) : N;
-      inIt.value = String(state.j);
+      if (inIt.value !== String(state.j)) { inIt.value = String(state.j); }
       drawPaths();
       var t2 = performance.now();
       drawConvergenceCurves();
@@ -384,43 +391,69 @@
       if (hi <= lo) { hi = lo + 1; }
       return [lo, hi];
     }
+    // its frame, series, legend and marker are made once; a move sets the series' paths and
+    // rebuilds the tick labels or the legend only when their ranges or names change
+    var convParts = null;
     function drawConvergenceCurves() {
       var h = run.history, N = Math.max(h.length, 1), tr = state.strategy === "trust-region";
       convN = N;
-      conv.textContent = "";
+      if (!convParts) {
+        el("svg:rect", { x: CX0, y: CY0, width: CX1 - CX0, height: CY1 - CY0, fill: "white", stroke: "#888" }, conv);
+        convParts = { grid: el("svg:path", { d: "", stroke: "#eee", fill: "none" }, conv), ticks: el("svg:g", { "font-size": "11" }, conv), legend: el("svg:g", { "font-size": "11" }, conv),
+                      tickKey: "", legendKey: "" };
+        el("svg:text", { x: (CX0 + CX1) / 2, y: 236, "text-anchor": "middle", "font-size": "11" }, conv, TX.convX);
+        [["F", COLORS.F, ""], ["g", COLORS.g, ""], ["lam", COLORS.lam, "3 2"], ["compare", COLORS.cmp, "5 2"]].forEach(function (c) {
+          convParts[c[0]] = el("svg:path", { d: "", fill: "none", stroke: c[1], "stroke-width": "1.8", "stroke-dasharray": c[2] || "none", "data-lm": "conv-" + c[0] }, conv);
+        });
+        convMark = el("svg:line", { y1: CY0, y2: CY1, stroke: "black", "stroke-width": "1", "stroke-dasharray": "2 2", "data-lm": "conv-marker" }, conv);
+      }
       var F = h.map(function (s) { return s.cost; }), G = h.map(function (s) { return s.grad_norm; });
       var L = h.map(function (s) { return tr ? s.Delta : s.lam; });
       var left = logRange(F.concat(G)), right = logRange(L);
       function X(i) { return CX0 + (N > 1 ? i / (N - 1) : 0.5) * (CX1 - CX0); }
       function Y(v, r) { return CY1 - (Math.log10(v) - r[0]) / (r[1] - r[0]) * (CY1 - CY0); }
-      el("svg:rect", { x: CX0, y: CY0, width: CX1 - CX0, height: CY1 - CY0, fill: "white", stroke: "#888" }, conv);
-      function ticks(r, x, anchor) {
-        var step = Math.max(1, Math.ceil((r[1] - r[0]) / 6));
-        for (var e = r[0]; e <= r[1]; e += step) {
-          var y = Y(Math.pow(10, e), r);
-          el("svg:text", { x: x, y: r2(y + 4), "text-anchor": anchor, "font-size": "11" }, conv, "1e" + e);
-          if (anchor === "end") { el("svg:line", { x1: CX0, x2: CX1, y1: r2(y), y2: r2(y), stroke: "#eee" }, conv); }
-        }
+      var tickKey = left.join() + "|" + right.join() + "|" + N;
+      if (tickKey !== convParts.tickKey) {
+        convParts.tickKey = tickKey;
+        // the labels' elements are reused (only their text and place change), the grid redrawn
+        var labels = [], grid = "";
+        var ticks = function (r, x, anchor) {
+          var step = Math.max(1, Math.ceil((r[1] - r[0]) / 6));
+          for (var e = r[0]; e <= r[1]; e += step) {
+            var y = Y(Math.pow(10, e), r);
+            labels.push([x, r2(y + 4), anchor, "1e" + e]);
+            if (anchor === "end") { grid += "M" + CX0 + " " + r2(y) + "H" + CX1; }
+          }
+        };
+        ticks(left, CX0 - 4, "end"); ticks(right, CX1 + 4, "start");
+        var step = Math.max(1, Math.ceil(N / 6));
+        for (var i = 0; i < N; i += step) { labels.push([r2(X(i)), CY1 + 14, "middle", String(i + 1)]); }
+        convParts.grid.setAttribute("d", grid);
+        var pool = convParts.ticks.childNodes;
+        labels.forEach(function (l, k) {
+          var t = pool[k] || el("svg:text", null, convParts.ticks);
+          t.setAttribute("x", l[0]); t.setAttribute("y", l[1]); t.setAttribute("text-anchor", l[2]); setText(t, l[3]);
+        });
+        while (pool.length > labels.length) { convParts.ticks.removeChild(convParts.ticks.lastChild); }
       }
-      ticks(left, CX0 - 4, "end"); ticks(right, CX1 + 4, "start");
-      var step = Math.max(1, Math.ceil(N / 6));
-      for (var i = 0; i < N; i += step) { el("svg:text", { x: r2(X(i)), y: CY1 + 14, "text-anchor": "middle", "font-size": "11" }, conv, String(i + 1)); }
-      el("svg:text", { x: (CX0 + CX1) / 2, y: 236, "text-anchor": "middle", "font-size": "11" }, conv, TX.convX);
-      function series(values, r, color, dash, name) {
+      function series(values, r) {
         var d = "", pen = false;
         values.forEach(function (v, i) {
           if (v > 0 && isFinite(v)) { d += (pen ? "L" : "M") + r2(X(i)) + " " + r2(Y(v, r)); pen = true; if (N === 1) { d += "h0.1"; } } else { pen = false; }
         });
-        el("svg:path", { d: d, fill: "none", stroke: color, "stroke-width": "1.8", "stroke-dasharray": dash || "none", "data-lm": name }, conv);
+        return d;
       }
-      series(F, left, COLORS.F, "", "conv-F");
-      series(G, left, COLORS.g, "", "conv-g");
-      series(L, right, COLORS.lam, "3 2", "conv-lam");
-      if (cmpRun) { series(cmpRun.history.map(function (s) { return s.cost; }), left, COLORS.cmp, "5 2", "conv-compare"); }
+      convParts.F.setAttribute("d", series(F, left));
+      convParts.g.setAttribute("d", series(G, left));
+      convParts.lam.setAttribute("d", series(L, right));
+      convParts.compare.setAttribute("d", cmpRun ? series(cmpRun.history.map(function (s) { return s.cost; }), left) : "");
       var legend = [["F", COLORS.F], ["‖g‖∞", COLORS.g], [tr ? TX.convDelta : TX.convLam, COLORS.lam]];
       if (cmpRun) { legend.push([fill(TX.convCompare, { name: sname(state.compare) }), COLORS.cmp]); }
-      legend.forEach(function (l, i) { el("svg:text", { x: CX0 + 4 + i * 68, y: 16, "font-size": "11", fill: l[1] }, conv, l[0]); });
-      convMark = el("svg:line", { y1: CY0, y2: CY1, stroke: "black", "stroke-width": "1", "stroke-dasharray": "2 2", "data-lm": "conv-marker" }, conv);
+      var legendKey = legend.map(function (l) { return l[0]; }).join("|");
+      if (legendKey !== convParts.legendKey) {
+        convParts.legendKey = legendKey; convParts.legend.textContent = "";
+        legend.forEach(function (l, i) { el("svg:text", { x: CX0 + 4 + i * 68, y: 16, fill: l[1] }, convParts.legend, l[0]); });
+      }
       convMarker.X = X;
     }
     function convMarker(j) {
@@ -438,29 +471,53 @@
       return { head: head, rows: rows };
     }
     // the table holds every trial step, but only the rows in (and near) its scrolled window
-    // are in the document: laying out hundreds of rows on every move would cost a frame
-    var ROW = 20, tableData = null;
+    // are in the document, and those rows are kept: a move rewrites the text of the cells
+    // that changed (formatted only for the rows shown), so no row is parsed or created anew
+    var ROW = 20, tableData = null, headKey = "", pool = [], spacers = null, current = null;
     function drawTable() {
-      var t = tableRows();
-      table.querySelector("thead") || table.appendChild(document.createElement("thead"));
-      table.tHead.innerHTML = "<tr>" + t.head.map(function (h) { return "<th>" + h + "</th>"; }).join("") + "</tr>";
-      tableData = t.rows.map(function (row) {
-        return row.map(function (v) { return "<td>" + (typeof v === "number" ? fmt(v, 7) : v) + "</td>"; }).join("");
-      });
+      var t = tableRows(), key = t.head.join("|");
+      if (key !== headKey) {
+        headKey = key;
+        table.querySelector("thead") || table.appendChild(document.createElement("thead"));
+        table.tHead.innerHTML = "<tr>" + t.head.map(function (h) { return "<th>" + h + "</th>"; }).join("") + "</tr>";
+      }
+      tableData = t.rows;
     }
+    function setText(e, text) { if (e.lmText !== text) { e.lmText = text; e.textContent = text; } }
     function renderRows() {
       if (!tableData) { return; }
       // scroll position and height are kept in variables: reading them from the element
       // would force a layout in the middle of an update
       var n = tableData.length, view = Math.ceil(boxHeight / ROW);
-      var first = Math.max(0, Math.floor(scrollTop / ROW) - 4), last = Math.min(n, first + view + 8);
-      var html = first > 0 ? '<tr class="lm-ex-spacer" style="height:' + first * ROW + 'px"></tr>' : "";
-      for (var i = first; i < last; i++) {
-        html += '<tr data-row="' + i + '"' + (i === state.j ? ' class="lm-ex-current"' : "") + ">" + tableData[i] + "</tr>";
-      }
-      if (last < n) { html += '<tr class="lm-ex-spacer" style="height:' + (n - last) * ROW + 'px"></tr>'; }
+      var first = Math.max(0, Math.min(Math.floor(scrollTop / ROW) - 2, n - view - 3)), last = Math.min(n, first + view + 3);
       var body = table.tBodies[0] || table.appendChild(document.createElement("tbody"));
-      body.innerHTML = html;
+      if (!spacers) {
+        spacers = [el("tr", { "class": "lm-ex-spacer" }, body), el("tr", { "class": "lm-ex-spacer" }, body)];
+      }
+      var top = first * ROW + "px", bottom = (n - last) * ROW + "px";
+      if (spacers[0].style.height !== top) { spacers[0].style.height = top; }
+      if (spacers[1].style.height !== bottom) { spacers[1].style.height = bottom; }
+      spacers[0].hidden = first === 0; spacers[1].hidden = last >= n;
+      var cols = tableData.length ? tableData[0].length : 0;
+      for (var i = 0; first + i < last; i++) {
+        var tr = pool[i];
+        if (!tr || tr.cells.length !== cols) {
+          var fresh = document.createElement("tr");
+          for (var c = 0; c < cols; c++) { fresh.appendChild(document.createElement("td")); }
+          if (tr) { body.replaceChild(fresh, tr); } else { body.insertBefore(fresh, spacers[1]); }
+          tr = pool[i] = fresh;
+        }
+        var row = tableData[first + i], at = String(first + i);
+        if (tr.lmRow !== at) { tr.lmRow = at; tr.setAttribute("data-row", at); }
+        for (c = 0; c < cols; c++) { var v = row[c]; setText(tr.cells[c], typeof v === "number" ? fmt(v, 7) : v); }
+      }
+      while (pool.length > i) { body.removeChild(pool.pop()); }
+      var cur = state.j >= first && state.j < last ? pool[state.j - first] : null;
+      if (cur !== current) {
+        if (current) { current.classList.remove("lm-ex-current"); }
+        if (cur) { cur.classList.add("lm-ex-current"); }
+        current = cur;
+      }
     }
     var scrollPending = false, scrollTop = 0, boxHeight = 320;
     tableBox.addEventListener("scroll", function () {
@@ -561,7 +618,7 @@
       lamText.textContent = (state.strategy === "trust-region" ? "λ₀ = " + fmt(lam0(), 3) + TX.lamDelta : "λ₀ = " + fmt(lam0(), 3));
     }
     function setStart(x) {
-      state.x0 = x; selP.value = "custom";
+      state.x0 = x; if (selP.value !== "custom") { selP.value = "custom"; }
       if (!update(true)) { return; }
       clearError();
     }

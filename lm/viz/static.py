@@ -38,7 +38,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..solver import STATUS_MESSAGES
-from .explore import STRATEGIES
+from .explore import STRATEGIES, TOLERANCES
 from .i18n import language, text as _t
 from .plots import plot_contour, problem_window
 from .twin import SymbolicProblem, js_source, symbolic_problem
@@ -60,7 +60,8 @@ class StaticExplorer:
         The JSON the page reads: ``problem`` (residual and Jacobian formulas, parameter
         names, data columns), ``starts``, ``xlim``, ``ylim``, ``box`` (the axes in image
         pixels: left, top, width, height), ``size`` (the image's width and height),
-        ``lam0``, ``strategy``, ``strategies``, ``maxNfev``, ``messages`` (lm's status texts).
+        ``lam0``, ``strategy``, ``strategies``, ``maxNfev``, ``tols`` (the stopping tolerances,
+        :data:`lm.viz.explore.TOLERANCES`), ``messages`` (lm's status texts).
     symbolic : :class:`lm.viz.twin.SymbolicProblem`, the formulas the page solves.
     """
 
@@ -204,6 +205,7 @@ def static_explorer(problem, *, strategies: Sequence[str] = STRATEGIES, starts: 
         "names": list(problem.param_names), "problem": symbolic.js_spec(),
         "starts": [s.tolist() for s in starts], "strategy": str(damping).lower(),
         "strategies": list(strategies), "lam0": float(lam0), "maxNfev": int(max_nfev),
+        "tols": dict(TOLERANCES),
         "messages": {str(k): v for k, v in STATUS_MESSAGES.items()},
         "lang": language(),
     }

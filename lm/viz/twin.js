@@ -262,7 +262,7 @@
       for (var j = 0; j < 2; j++) {
         var grown = Math.abs(x[j]) / x0Size[j];
         var faded = Math.sqrt(sq(col(sub.J, j))) <= Math.sqrt(epsF) * sub.D[j];
-        note(rel(grown, big)); if (grown > 1e3) { note(rel(grown, 1e3)); }
+        note(rel(grown, big), "grown_big"); if (grown > 1e3) { note(rel(grown, 1e3), "grown_1e3"); }
         if (grown > big || (grown > 1e3 && faded)) { out = true; }
       }
       return out;
@@ -271,7 +271,7 @@
       if (diverged(x, sub)) { return -3; }
       if (nothingLeft) { return 5; }
       var cs = cosine(g, sub.J, r);
-      note(rel(step.predicted, epsF * step.cost)); note(rel(cs, CONSISTENT_COSINE));
+      note(rel(step.predicted, epsF * step.cost), "why_pred_eps"); note(rel(cs, CONSISTENT_COSINE), "why_cos");
       if (step.predicted <= epsF * step.cost || cs <= CONSISTENT_COSINE) { return -4; }
       return -2;
     }
@@ -281,38 +281,38 @@
     };
     tests.after = function (step, x, r, g, D, sub, nearGn, nfevNext) {
       var cs = cosine(g, sub.J, r);
-      note(Math.abs(cs - gtol));                                  // (an absolute cosine margin)
+      note(Math.abs(cs - gtol), "gtol");                                  // (an absolute cosine margin)
       if (cs <= gtol) { return 1; }
       // ftol only for a nearly undamped step, and never below F's rounding
       var level = Math.max(ftol, NOISE_SAMPLES * epsF), tiny = level * step.cost;
-      note(Math.abs(step.predicted - tiny) / Math.max(step.cost, 1e-300));
-      note(Math.abs(Math.abs(step.actual) - tiny) / Math.max(step.cost, 1e-300));
+      note(Math.abs(step.predicted - tiny) / Math.max(step.cost, 1e-300), "ftol_pred");
+      note(Math.abs(Math.abs(step.actual) - tiny) / Math.max(step.cost, 1e-300), "ftol_act");
       if (nearGn && step.predicted <= tiny && Math.abs(step.actual) <= tiny && step.rho <= 2) { return 2; }
       var Dx = Math.sqrt(sq([D[0] * x[0], D[1] * x[1]]));
       var gnn = sub.gaussNewtonNorm();
-      note(rel(gnn, xtol * Dx));
+      note(rel(gnn, xtol * Dx), "xtol");
       if (gnn <= xtol * Dx) { return 3; }
       var F = step.accepted ? step.cost_trial : step.cost;                       // F at x
       var promised = sub.gaussNewtonReduction();                                 // the most any step gains
-      note(rel(promised, level * F));
+      note(rel(promised, level * F), "promised5");
       if (promised <= level * F) { return diverged(x, sub) ? -3 : 5; }
       // F changed only at its rounding level: STALL_STEPS such trials in a row end the loop
-      note(rel(Math.abs(step.actual), NOISE_SAMPLES * epsF * step.cost));
+      note(rel(Math.abs(step.actual), NOISE_SAMPLES * epsF * step.cost), "stall_act");
       tests.stalled = Math.abs(step.actual) <= NOISE_SAMPLES * epsF * step.cost ? tests.stalled + 1 : 0;
       // the largest change of F over the stalled steps: a sample of F's rounding noise
       tests.noise = tests.stalled > 1 ? Math.max(tests.noise, Math.abs(step.actual)) : Math.abs(step.actual);
       if (tests.stalled >= STALL_STEPS) {
-        note(rel(promised, NOISE_SAMPLES * tests.noise));
+        note(rel(promised, NOISE_SAMPLES * tests.noise), "stall_nothing");
         return whyNoDecrease(step, r, g, x, sub, promised <= NOISE_SAMPLES * tests.noise);
       }
       if (!step.accepted) {
         var Dp = Math.sqrt(sq([D[0] * step.p[0], D[1] * step.p[1]]));
-        note(rel(step.predicted, epsF * F)); note(rel(Dp, xtol * Dx));
+        note(rel(step.predicted, epsF * F), "rej_rounding"); note(rel(Dp, xtol * Dx), "rej_negligible");
         var rounding = step.predicted <= epsF * F;                               // less than F's rounding
         var negligible = Dp <= xtol * Dx;                                        // more damping cannot help
         if (rounding || negligible) {
           var noise = NOISE_SAMPLES * Math.abs(step.actual);
-          note(rel(promised, noise));
+          note(rel(promised, noise), "rej_nothing");
           var nothingLeft = promised <= noise || F <= epsF * epsF * cost0;
           return whyNoDecrease(step, r, g, x, sub, nothingLeft);
         }
@@ -355,8 +355,12 @@
     var ftol = options.ftol === undefined ? 1e-15 : options.ftol;
     var xtol = options.xtol === undefined ? 1e-10 : options.xtol;
     var gtol = options.gtol === undefined ? 1e-15 : options.gtol;
-    var margins = options.margins ? [] : null, margin = Infinity;
-    function note(v) { if (margins && v < margin) { margin = v; } }
+    // options.margins (for the conformance test): per trial step, the smallest distance of any
+    // of its decisions to the decision's threshold (relative to the quantity's scale: F for a
+    // reduction, |r(x0)| for a residual, the threshold for a norm), in margins, and which
+    // decision it was (the label given to note), in whys
+    var margins = options.margins ? [] : null, margin = Infinity, whys = [], marginWhy = "";
+    function note(v, why) { if (margins && v < margin) { margin = v; marginWhy = why || "radius"; } }
     var nfev = 0;
     function f(z) { nfev += 1; return problem.fun(z); }
     var x = [+x0[0], +x0[1]];
@@ -393,21 +397,21 @@
       var predicted = 0.5 * sq(Jp) + lam * sq(Dp);                 // 3. L(0) - L(p)
       var actual = F - costNew;                                   // 4. F(x) - F(x + p)
       var rho = predicted > 0 ? actual / predicted : -Infinity;    // 5. gain ratio
-      note(isFinite(actual) ? Math.abs(actual) / F : Infinity);
-      // a residual reduced to rounding noise (|r(x + p)| <= 1e-14 |r(x0)|) may be exactly 0 on
-      // one side only, which decides the gradient test: counted as a margin of 1e5 x that ratio
-      note(isFinite(costNew) ? 1e5 * Math.sqrt(costNew / cost0) : Infinity);
+      note(isFinite(actual) ? Math.abs(actual) / F : Infinity, "actual_sign");
+      // a residual reduced to rounding noise may be exactly 0 on one side only, which decides
+      // the gradient test (r = 0: status 1): its margin is |r(x + p)| / |r(x0)|
+      note(isFinite(costNew) ? Math.sqrt(costNew / cost0) : Infinity, "r_zero");
       var JNew = null;
       if (rho > 0) {                                              // 6. accept a decrease ...
         JNew = jacobian(xNew, rNew);
         if (!matFinite(JNew)) { rho = -Infinity; }                //    ... where J is finite
       }
       if (Delta !== null && isFinite(rho)) {
-        note(Math.min(Math.abs(rho - 0.25), Math.abs(rho - 0.75)) * predicted / F);
+        note(Math.min(Math.abs(rho - 0.25), Math.abs(rho - 0.75)) * predicted / F, "rho_quarter");
       }
       strategy.update(rho, p, sub);                               // 7. adapt lambda (or Delta)
       var gnn = sub.gaussNewtonNorm();
-      note(Math.abs(Math.sqrt(sq(Dp)) - 0.99 * gnn) / gnn);
+      note(Math.abs(Math.sqrt(sq(Dp)) - 0.99 * gnn) / gnn, "near_gn");
       var nearGn = Math.sqrt(sq(Dp)) >= 0.99 * gnn;
       var step = { k: nit, x: x, cost: F, lam: lam, Delta: Delta, p: p, x_trial: xNew, cost_trial: costNew,
                    predicted: predicted, actual: actual, rho: rho, accepted: rho > 0,
@@ -422,10 +426,10 @@
         sub = subproblem(r, J, D);
       }
       status = tests.after(step, x, r, g, D, sub, nearGn, nfev + 1 + evalsPerJac);   // 9. stop?
-      if (margins) { margins.push(margin); }
+      if (margins) { margins.push(margin); whys.push(marginWhy); }
     }
     return { x: x, cost: F, fun: r, jac: J, grad: g, nfev: nfev, nit: nit, status: status,
-             success: status > 0, history: history, margins: margins, x0: [+x0[0], +x0[1]],
+             success: status > 0, history: history, margins: margins, whys: whys, x0: [+x0[0], +x0[1]],
              damping: options.damping || "trust-region", scale: options.scale || "marquardt" };
   }
 

@@ -8,13 +8,17 @@ import json
 import numpy as np
 
 import lm
-from lm.viz.explore import STRATEGIES, make_strategy
+from lm.viz.explore import STRATEGIES, TOLERANCES, make_strategy
 from lm.viz.plots import problem_window
 from lm.viz.twin import js_source, symbolic_problem
 
 SCALES = ("marquardt", "levenberg")
 MAX_NFEV = 200
-NEAR = 1e-9  # a decision this close (relative) to its threshold may be flipped by rounding
+# a decision this close to its threshold (relative to the quantity's scale: F for reductions,
+# ‖r(x₀)‖ for a residual, the threshold itself for a norm) may be flipped by rounding: about
+# 4500 ε, room for the dozen roundings in each decision quantity (the runs' own difference so
+# far, times 1000, widens it where they already differ more)
+NEAR = 1e-12
 # J D⁻¹ this ill-conditioned (κε > 2e-8) leaves the steps fewer correct digits on either
 # side than the 1e-8 the comparison asks for, and the errors add up along a long path: such
 # runs may part without any rule differing (Powell's problem with D = I)
@@ -78,7 +82,8 @@ def python_run(fun, jac, case):
     x0 = np.array(case["x0"])
     damping = case["damping"] if case["lam0"] is None else make_strategy(case["damping"], case["lam0"], None, x0)
     try:
-        return lm.levenberg_marquardt(fun, x0, jac, damping=damping, scale=case["scale"], max_nfev=MAX_NFEV)
+        return lm.levenberg_marquardt(fun, x0, jac, damping=damping, scale=case["scale"], max_nfev=MAX_NFEV,
+                                      **TOLERANCES)
     except ValueError:  # a start where r or J is not finite: the twin must refuse it too
         return None
 
@@ -90,14 +95,14 @@ JS_HARNESS = """
   return input.cases.map(c => {
     let res;
     try {
-      res = T.solve(problems[c.p], c.x0, {damping: c.damping, scale: c.scale, lam0: c.lam0,
-                                          maxNfev: input.maxNfev, margins: true});
+      res = T.solve(problems[c.p], c.x0, Object.assign({damping: c.damping, scale: c.scale, lam0: c.lam0,
+                                          maxNfev: input.maxNfev, margins: true}, input.tols));
     } catch (e) { return null; }
     const h = res.history;
     return {status: res.status, nit: res.nit, nfev: res.nfev,
             acc: h.map(s => s.accepted ? "1" : "0").join(""),
             t: h.flatMap(s => s.x_trial), lam: h.map(s => s.lam),
-            Delta: h.map(s => s.Delta), margins: res.margins, x: res.x,
+            Delta: h.map(s => s.Delta), margins: res.margins, whys: res.whys, x: res.x,
             cond: h.map(s => isFinite(s.cond) ? s.cond : 1e300)};
   });
 }
@@ -110,7 +115,7 @@ def page_html() -> str:
 
 
 def js_input(problems, cases):
-    return {"specs": [_spec(p) for p in problems], "cases": cases, "maxNfev": MAX_NFEV}
+    return {"specs": [_spec(p) for p in problems], "cases": cases, "maxNfev": MAX_NFEV, "tols": TOLERANCES}
 
 
 EPS = float(np.finfo(float).eps)
@@ -150,9 +155,12 @@ def compare(problems, cases, js_results):
         noisy = next((i for i, s in enumerate(py.history) if abs(s.actual) < 1e-6 * s.cost), len(py.history))
         kappa_all = max([1.0] + [c for c in js.get("cond", []) if c is not None])
         allowed_all = max(1e-8, 100 * EPS * kappa_all)
+        # λ comes from the singular values of J D⁻¹ (λ = 0 at Δ ≥ ‖Dp_GN‖, else the secular
+        # equation), whose smallest the two SVDs know to about κε relative: λ is compared to
+        # max(1e-8, 100κε), the trial points to 1e-8 up to the first noisy step
         if not reasons and not (_close(js["t"][:2 * (noisy + 1)], trial[:2 * (noisy + 1)])
                                 and _close(js["t"], trial, rtol=allowed_all)
-                                and _close(js["lam"][:noisy + 1], lam[:noisy + 1])):
+                                and _close(js["lam"][:noisy + 1], lam[:noisy + 1], rtol=allowed_all)):
             reasons.append("iterates differ")
         if not reasons:
             agree.append((case, ""))
@@ -169,16 +177,21 @@ def compare(problems, cases, js_results):
         ok = np.all(np.isfinite(a) & np.isfinite(b), axis=1)
         delta = float(np.max(np.linalg.norm(a[ok] - b[ok], axis=1) / np.maximum(np.linalg.norm(b[ok], axis=1), 1e-300),
                              initial=0.0))
-        margins = [m for m in js["margins"][max(first - 1, 0):first + 1] if m is not None]
+        window = range(max(first - 1, 0), min(first + 1, len(js["margins"])))
+        marked = [(js["margins"][i], js["whys"][i]) for i in window if js["margins"][i] is not None]
+        margins = [m for m, _ in marked]
+        decision = min(marked)[1] if marked else ""
         # a backward-stable solve errs by about κ·ε forwards (κ: condition number of J D⁻¹),
         # so where J is ill-conditioned the two sides' iterates may differ by up to ~100κε
         kappa = max([1.0] + [c for c in js.get("cond", [])[:first + 1] if c is not None])
         allowed = max(1e-8, 100 * EPS * kappa)
         prefix_ok = delta <= allowed and _close(js["lam"][:min(first, noisy + 1)], lam[:min(first, noisy + 1)], rtol=allowed)
         if kappa >= ILL_CONDITIONED and delta <= 1e-2:
+            case = dict(case, decision="ill-conditioned")
             near.append((case, "; ".join(reasons) + f" (ill-conditioned: κ = {kappa:.1e} before trial {first}, δ = {delta:.1e})"))
         elif prefix_ok and margins and min(margins) <= max(NEAR, 1e3 * delta):
-            near.append((case, "; ".join(reasons) + f" (margin {min(margins):.1e} at trial {first}, δ = {delta:.1e})"))
+            case = dict(case, decision=decision)
+            near.append((case, "; ".join(reasons) + f" ({decision}: margin {min(margins):.1e} at trial {first}, δ = {delta:.1e})"))
         else:
             bad.append((case, "; ".join(reasons) + ("" if prefix_ok else
                         f"; iterates differ by {delta:.1e} before trial {first} (κ = {kappa:.1e})")))
