@@ -545,10 +545,10 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     status, stalled, noise = fits.status, fits.stalled, fits.noise
     Jnorm, x, g, D, r = fits.Jnorm, fits.x, fits.g, fits.D, fits.r
     eps_F = tol["eps_F"]
-    status = _first(status, _gradient_test(g, Jnorm, r, tol["gtol"]), 1)
     status = _first(status, _ftol_test(near_gn, predicted, actual, rho, cost, tol["ftol"], eps_F), 2)
     Dx = _norm(D * x)
     status = _first(status, _xtol_test(sub.gn, Dx, tol["xtol"]), 3)
+    status = _first(status, _gradient_test(g, Jnorm, r, tol["gtol"]), 1)   # after ftol, xtol: MINPACK's order
     F = np.where(accepted, step["cost_trial"], cost)                 # F at x
     promised = sub.gauss_newton_reduction()                       # the most any step can gain
     diverged = _diverged(x, Jnorm, D, fits.x0_size, eps_F)

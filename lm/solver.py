@@ -310,8 +310,7 @@ class _StoppingTests:
         it would exceed ``max_nfev``."""
         if self.callback is not None and self.callback(step) is True:
             return -1
-        if sub.cosine(g) <= self.gtol:                             # gradient test
-            return 1
+        # MINPACK's order: the tests on the step (ftol, xtol) before the gradient test
         # ftol only for a nearly undamped step: a heavily damped step predicts little
         # progress merely because it is short, not because F cannot decrease further
         tiny = max(self.ftol, NOISE_SAMPLES * self.eps_F) * step.cost   # not below F's rounding
@@ -320,6 +319,8 @@ class _StoppingTests:
         Dx = _sq(D * x) ** 0.5
         if sub.gauss_newton_norm() <= self.xtol * Dx:
             return 3
+        if sub.cosine(g) <= self.gtol:                             # gradient test
+            return 1
         F = step.cost if not step.accepted else step.cost_trial    # F at x
         promised = sub.gauss_newton_reduction()                      # the most any step can gain
         if promised <= max(self.ftol, NOISE_SAMPLES * self.eps_F) * F:

@@ -280,9 +280,7 @@
       return nfevNext > maxNfev ? 0 : null;
     };
     tests.after = function (step, x, r, g, D, sub, nearGn, nfevNext) {
-      var cs = cosine(g, sub.J, r);
-      note(Math.abs(cs - gtol), "gtol");                                  // (an absolute cosine margin)
-      if (cs <= gtol) { return 1; }
+      // MINPACK's order: the tests on the step (ftol, xtol) before the gradient test
       // ftol only for a nearly undamped step, and never below F's rounding
       var level = Math.max(ftol, NOISE_SAMPLES * epsF), tiny = level * step.cost;
       note(Math.abs(step.predicted - tiny) / Math.max(step.cost, 1e-300), "ftol_pred");
@@ -292,6 +290,9 @@
       var gnn = sub.gaussNewtonNorm();
       note(rel(gnn, xtol * Dx), "xtol");
       if (gnn <= xtol * Dx) { return 3; }
+      var cs = cosine(g, sub.J, r);
+      note(Math.abs(cs - gtol), "gtol");                                  // (an absolute cosine margin)
+      if (cs <= gtol) { return 1; }
       var F = step.accepted ? step.cost_trial : step.cost;                       // F at x
       var promised = sub.gaussNewtonReduction();                                 // the most any step gains
       note(rel(promised, level * F), "promised5");

@@ -30,13 +30,11 @@ What still parts, and why:
 
 - ``r_zero``: the run lands on a minimum with r = 0 that is exactly representable (Rosenbrock's
   (1, 1) after the trust region's two Gauss–Newton steps) on one side, and one ulp beside it on
-  the other. lm's gradient test takes r = 0 as stationary (status 1) before the xtol test, which
-  ends the other side's run (status 3) at the same point. Both succeed; the iterates agree to the
-  ulp. Which side lands exactly is a coin toss of the last bit of x + p in each SVD. No
-  tolerance avoids it (the cosine of a residual of rounding noise is O(1)); a rule of
-  lm/solver.py would (the xtol test before the gradient test, or ‖r‖ ≤ ε‖r(x₀)‖ taken like
-  r = 0). These runs are counted under ZERO_BUDGET, not NEAR_BUDGET.
-- every other decision near its threshold, and ill-conditioned runs: NEAR_BUDGET, the issue's 1 %.
+  the other. Since lm tests xtol before the gradient test (MINPACK's order), both sides end with
+  status 3 there; a run that still parts this way is labelled ``r_zero`` and counted with the
+  others under the 1 % budget.
+- every other decision near its threshold, and ill-conditioned runs: together with the above
+  under NEAR_BUDGET, the issue's 1 %.
 """
 from __future__ import annotations
 
@@ -47,7 +45,6 @@ from .twin_cases import JS_HARNESS, compare, explorer_problems, js_input, make_c
 pytestmark = pytest.mark.browser
 
 NEAR_BUDGET = 0.01  # the issue's limit: runs parting at a decision within rounding of its threshold
-ZERO_BUDGET = 0.02  # runs parting only at an exactly zero residual on one side (see above)
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +74,9 @@ def test_twin_conforms_to_lm_on_every_explorer_problem(twin_page):
     print(f"\ntwin vs lm: {len(agree)} of {len(cases)} runs agree, {len(rest)} part at a decision within "
           f"rounding of its threshold ({100 * len(rest) / len(cases):.2f} %), {len(zero)} at an exactly zero "
           f"residual on one side ({100 * len(zero) / len(cases):.2f} %), {len(bad)} differ")
-    assert len(rest) <= NEAR_BUDGET * len(cases), (
-        f"{len(rest)} of {len(cases)} runs part at a decision within rounding of its threshold:\n"
-        + "\n".join(f"{problems[c['p']].name}: {why}" for c, why in rest[:15]))
-    assert len(zero) <= ZERO_BUDGET * len(cases), (
-        f"{len(zero)} of {len(cases)} runs part at an exactly zero residual:\n"
-        + "\n".join(f"{problems[c['p']].name}: {why}" for c, why in zero[:15]))
+    assert len(near) <= NEAR_BUDGET * len(cases), (
+        f"{len(near)} of {len(cases)} runs part at a decision within rounding of its threshold:\n"
+        + "\n".join(f"{problems[c['p']].name}: {why}" for c, why in near[:15]))
     assert len(agree) + len(near) == len(cases)
 
 
