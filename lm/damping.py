@@ -23,7 +23,7 @@ from typing import Optional, Protocol, runtime_checkable
 
 import numpy as np
 
-from .subproblem import Subproblem
+from .subproblem import Subproblem, squared_norm as _sq
 
 __all__ = ["Damping", "Marquardt", "Nielsen", "TrustRegion", "Fixed", "make_damping"]
 
@@ -41,10 +41,6 @@ class Damping(Protocol):
 
     def update(self, rho: float, p: np.ndarray, sub: Subproblem) -> None: ...
 
-
-def _sq(v: np.ndarray) -> float:
-    """‖v‖² (np.linalg.norm(v) is √ of the same number, with more overhead)."""
-    return float(v @ v)
 
 
 def _initial_lam(sub: Subproblem, tau: float) -> float:

@@ -19,8 +19,8 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from .damping import Damping, make_damping
-from .jacobians import JACOBIAN_METHODS, broyden_update
-from .subproblem import Subproblem, column_norms, largest_cosine
+from .jacobians import JACOBIAN_METHODS, broyden_update, forward
+from .subproblem import Subproblem, column_norms, largest_cosine, squared_norm as _sq
 
 __all__ = ["levenberg_marquardt", "LMResult", "Step", "STATUS_MESSAGES"]
 
@@ -166,8 +166,9 @@ def levenberg_marquardt(
         ``"3-point"``: its O(ε^{2/3}) error lets difference Jacobians reach certified digits.
         ``"broyden"``: central differences at x₀, then Broyden's rank-1 secant update after
         every accepted step whose ρ ≥ ¼ (Madsen–Nielsen–Tingleff 2004, §3.4); J is
-        differenced anew after a poorer step or a rejected one (the model stopped
-        predicting), and before any stopping test other than the budget may end the run.
+        differenced anew by forward differences after a poorer step or a rejected one (the
+        model stopped predicting; a J differenced at x is not differenced again), and by
+        central differences before any stopping test other than the budget may end the run.
     damping : ``"trust-region"`` (default: λ from a radius Δ on ‖Dp‖, updated by the rule of
         MINPACK's lmder, Moré 1978),
         ``"nielsen"`` (Nielsen 1999), ``"marquardt"`` (a simplification of Marquardt 1963), or a strategy
@@ -224,7 +225,9 @@ def levenberg_marquardt(
     strategy.start(sub, x)
     history: list[Step] = []
     nit = 0                                                         # accepted steps so far
-    exact, secant = True, False               # J analytic or from differences, not a secant update
+    # J analytic or differenced at x (fresh), by the method the stopping tests trust (exact):
+    # with jac="broyden" J is a secant update or forward differences between such decisions
+    exact, fresh, secant = True, True, False
     tests = _StoppingTests(ftol, xtol, gtol, max_nfev, callback, cost,
                            np.maximum(np.abs(x), 1.0), counter.eps_F)
     status = tests.at_start(g, J, r, counter.n + 1 + evals_per_jac)
@@ -240,7 +243,7 @@ def levenberg_marquardt(
             rho = actual / predicted if predicted > 0 else -np.inf  # 5. gain ratio ρ
             if rho > 0:                                             # 6. accept a decrease …
                 secant = jacobian.broyden and rho >= 0.25           #    (jac="broyden": a secant
-                J_new = broyden_update(J, p, r_new - r) if secant else jacobian(x_new, r_new)
+                J_new = broyden_update(J, p, r_new - r) if secant else jacobian.between(x_new, r_new)
                 if not _all_finite(J_new):                          #    update if ρ ≥ ¼) …
                     rho = -np.inf                                   #    … where J is finite
             strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
@@ -248,19 +251,20 @@ def levenberg_marquardt(
             step = Step(nit, x, cost, lam, Delta, p, cost_new, predicted, actual,
                         rho, rho > 0, g_inf, counter.n, D)
             history.append(step)
-            refresh = not (step.accepted or exact) and counter.n + 2 * evals_per_jac < max_nfev
+            refresh = not (step.accepted or fresh) and counter.n + 2 * evals_per_jac < max_nfev
             if step.accepted:                                       # 8. move to x + p
                 x, r, cost, J = x_new, r_new, cost_new, J_new
                 nit += 1
-                exact = not secant
+                fresh = not secant
+                exact = fresh and not jacobian.broyden
             elif refresh:                                           #    (a secant J that failed
-                J, exact = jacobian(x, r), True                     #    is differenced anew)
+                J, fresh = jacobian.between(x, r), True             #    is differenced anew)
             if step.accepted or refresh:
                 D, g, g_inf, sub = _linearize(scaling, r, J)
             status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
                                  counter.n + 1 + evals_per_jac)
             if status not in (None, 0, -1) and not exact and counter.n + 2 * evals_per_jac < max_nfev:
-                J, exact, status = jacobian(x, r), True, None       #    (decide on a J from
+                J, exact, fresh, status = jacobian(x, r), True, True, None  # (decide on central
                 D, g, g_inf, sub = _linearize(scaling, r, J)        #    differences, not a secant)
     # Line 3: for the exact damped step, −gᵀp = ‖Jp‖² + λ‖Dp‖², so L(0) − L(p) =
     # −gᵀp − ½‖Jp‖² = ½‖Jp‖² + λ‖Dp‖², a sum of positive terms with no cancellation.
@@ -371,9 +375,6 @@ def _cosine(g, J, r, col_norms=None) -> float:
     (0 for r = 0; zero columns are skipped). ``col_norms``: the ‖J_j‖, if known."""
     return largest_cosine(g, r, column_norms(J) if col_norms is None else col_norms)
 
-
-def _sq(v: np.ndarray) -> float:
-    return float(v @ v)
 
 
 def _cost(r: np.ndarray) -> float:
@@ -499,6 +500,12 @@ def _prepare(fun, x0, jac, args, kwargs):
         raise ValueError("the Jacobian at x0 has NaN or inf entries; check jac or choose another x0")
     wrapped = _first_call_cached(jacobian, x, J0)
     wrapped.broyden = jac == "broyden"        # secant updates between difference Jacobians
+    wrapped.between = wrapped                 # J at a new point between stopping decisions
+    if wrapped.broyden:                       # jac="broyden": forward differences there
+        def between(z, rz):
+            counter.njev += 1
+            return forward(f, z, rz, typical, counter.eps_F)
+        wrapped.between = between
     return f, wrapped, x, r, evals_per_jac, counter
 
 

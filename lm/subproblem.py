@@ -24,9 +24,14 @@ from typing import Optional
 
 import numpy as np
 
-__all__ = ["Subproblem", "column_norms", "largest_cosine"]
+__all__ = ["Subproblem", "column_norms", "largest_cosine", "squared_norm"]
 
 EPS = float(np.finfo(float).eps)
+
+
+def squared_norm(v: np.ndarray) -> float:
+    """‖v‖² (np.linalg.norm(v) is √ of the same number, with more overhead)."""
+    return float(v @ v)
 
 
 def column_norms(J: np.ndarray) -> np.ndarray:

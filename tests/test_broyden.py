@@ -1,4 +1,4 @@
-"""jac="broyden": Broyden's rank-1 secant updates between central-difference Jacobians
+"""jac="broyden": Broyden's rank-1 secant updates between difference Jacobians
 (Madsen–Nielsen–Tingleff 2004, §3.4)."""
 import numpy as np
 from hypothesis import given, settings
@@ -51,15 +51,26 @@ def test_updates_keep_the_minimum_and_often_save_evaluations():
 
 
 def test_a_refresh_happens_when_the_model_stops_predicting():
-    """After a rejected step the secant Jacobian is replaced by central differences at x:
-    the next trial's gradient is the differenced one. The run ends on a differenced J."""
+    """After a rejected step the secant Jacobian is replaced by forward differences at x
+    (the next trial's gradient is the differenced one), a J differenced at x is not
+    differenced again, and the run ends on central differences."""
     P = MGH_PROBLEMS["bard"]()
     res = lm.levenberg_marquardt(P.fun, P.x0, "broyden")
-    rejected = [k for k, s in enumerate(res.history[:-1]) if not s.accepted]
+    typical = 1e-3 * np.where(P.x0 != 0, np.abs(P.x0), 1.0)      # the solver's floor of the steps
+    n, H = P.x0.size, res.history
+    rejected = [k for k, s in enumerate(H[:-1]) if not s.accepted]
     assert rejected
+    refreshed = 0
     for k in rejected:
-        x = res.history[k].x
-        g = lm.jacobians.central(P.fun, x).T @ P.fun(x)
-        assert np.isclose(res.history[k + 1].grad_norm, np.abs(g).max(), rtol=1e-6)
+        x = H[k].x
+        spent = H[k + 1].nfev - H[k].nfev                          # the next trial, and any J
+        if spent == 1 + n:                                         # refreshed by differences
+            refreshed += 1
+            g = lm.jacobians.forward(P.fun, x, P.fun(x), typical).T @ P.fun(x)
+            assert np.isclose(H[k + 1].grad_norm, np.abs(g).max(), rtol=1e-12)
+            assert k == 0 or H[k - 1].accepted or not np.array_equal(H[k - 1].x, x)  # first at x
+        else:
+            assert spent in (1, 1 + 2 * n), spent                  # none, or a stopping decision
+    assert refreshed >= 1
     assert np.allclose(res.jac, lm.jacobians.central(P.fun, res.x), rtol=1e-6, atol=1e-9)
     assert res.success
