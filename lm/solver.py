@@ -168,7 +168,9 @@ def levenberg_marquardt(
         every accepted step whose ρ ≥ ¼ (Madsen–Nielsen–Tingleff 2004, §3.4); J is
         differenced anew by forward differences after a poorer step or a rejected one (the
         model stopped predicting; a J differenced at x is not differenced again), and by
-        central differences before any stopping test other than the budget may end the run.
+        central differences before any stopping test other than the budget may end the run
+        (the tests on x alone are then repeated at once; the others at the next point, whose
+        J is differenced centrally too).
     damping : ``"trust-region"`` (default: λ from a radius Δ on ‖Dp‖, updated by the rule of
         MINPACK's lmder, Moré 1978),
         ``"nielsen"`` (Nielsen 1999), ``"marquardt"`` (a simplification of Marquardt 1963), or a strategy
@@ -227,7 +229,7 @@ def levenberg_marquardt(
     nit = 0                                                         # accepted steps so far
     # J analytic or differenced at x (fresh), by the method the stopping tests trust (exact):
     # with jac="broyden" J is a secant update or forward differences between such decisions
-    exact, fresh, secant = True, True, False
+    exact, fresh, secant, deciding = True, True, False, False
     tests = _StoppingTests(ftol, xtol, gtol, max_nfev, callback, cost,
                            np.maximum(np.abs(x), 1.0), counter.eps_F)
     status = tests.at_start(g, J, r, counter.n + 1 + evals_per_jac)
@@ -242,9 +244,10 @@ def levenberg_marquardt(
             actual = cost - cost_new                                # 4. F(x) − F(x + p)
             rho = actual / predicted if predicted > 0 else -np.inf  # 5. gain ratio ρ
             if rho > 0:                                             # 6. accept a decrease …
-                secant = jacobian.broyden and rho >= 0.25           #    (jac="broyden": a secant
-                J_new = broyden_update(J, p, r_new - r) if secant else jacobian.between(x_new, r_new)
-                if not _all_finite(J_new):                          #    update if ρ ≥ ¼) …
+                secant = jacobian.broyden and rho >= 0.25 and not deciding  # (jac="broyden": a
+                J_new = (broyden_update(J, p, r_new - r) if secant  #    secant update if ρ ≥ ¼,
+                         else (jacobian if deciding else jacobian.between)(x_new, r_new))
+                if not _all_finite(J_new):                          #    else differences) …
                     rho = -np.inf                                   #    … where J is finite
             strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
             near_gn = _sq(D * p) ** 0.5 >= 0.99 * sub.gauss_newton_norm()  # (for the ftol test)
@@ -256,16 +259,18 @@ def levenberg_marquardt(
                 x, r, cost, J = x_new, r_new, cost_new, J_new
                 nit += 1
                 fresh = not secant
-                exact = fresh and not jacobian.broyden
+                exact = fresh and (deciding or not jacobian.broyden)
             elif refresh:                                           #    (a secant J that failed
                 J, fresh = jacobian.between(x, r), True             #    is differenced anew)
             if step.accepted or refresh:
                 D, g, g_inf, sub = _linearize(scaling, r, J)
             status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
                                  counter.n + 1 + evals_per_jac)
-            if status not in (None, 0, -1) and not exact and counter.n + 2 * evals_per_jac < max_nfev:
-                J, exact, fresh, status = jacobian(x, r), True, True, None  # (decide on central
-                D, g, g_inf, sub = _linearize(scaling, r, J)        #    differences, not a secant)
+            deciding = status not in (None, 0, -1) and not exact and counter.n + 2 * evals_per_jac < max_nfev
+            if deciding:                                            #    (decide on central differences,
+                J, exact, fresh = jacobian(x, r), True, True        #    here and at the next
+                D, g, g_inf, sub = _linearize(scaling, r, J)        #    point, not on a secant)
+                status = tests.at_point(x, g, D, sub, cost)
     # Line 3: for the exact damped step, −gᵀp = ‖Jp‖² + λ‖Dp‖², so L(0) − L(p) =
     # −gᵀp − ½‖Jp‖² = ½‖Jp‖² + λ‖Dp‖², a sum of positive terms with no cancellation.
 
@@ -308,6 +313,18 @@ class _StoppingTests:
             return 1
         return 0 if nfev_next > self.max_nfev else None
 
+    def at_point(self, x, g, D, sub, F: float) -> Optional[int]:
+        """The tests on x and J alone: the Gauss–Newton step is tiny (xtol, 3), the gradient
+        test (1), or the Gauss–Newton step promises no more than F's precision (5, or −3 if
+        x runs off)."""
+        if sub.gauss_newton_norm() <= self.xtol * _sq(D * x) ** 0.5:
+            return 3
+        if sub.cosine(g) <= self.gtol:                             # gradient test
+            return 1
+        if sub.gauss_newton_reduction() <= max(self.ftol, NOISE_SAMPLES * self.eps_F) * F:
+            return -3 if self._diverged(x, sub) else 5
+        return None
+
     def after(self, step: Step, x, r, g, D, sub, near_gn: bool, nfev_next: int) -> Optional[int]:
         """The status that ends the loop after ``step``, or None to go on. ``nfev_next`` is
         the evaluation count after one more trial and its Jacobian: the loop stops before
@@ -320,15 +337,12 @@ class _StoppingTests:
         tiny = max(self.ftol, NOISE_SAMPLES * self.eps_F) * step.cost   # not below F's rounding
         if near_gn and step.predicted <= tiny and abs(step.actual) <= tiny and step.rho <= 2:
             return 2
-        Dx = _sq(D * x) ** 0.5
-        if sub.gauss_newton_norm() <= self.xtol * Dx:
-            return 3
-        if sub.cosine(g) <= self.gtol:                             # gradient test
-            return 1
         F = step.cost if not step.accepted else step.cost_trial    # F at x
+        status = self.at_point(x, g, D, sub, F)
+        if status is not None:
+            return status
+        Dx = _sq(D * x) ** 0.5
         promised = sub.gauss_newton_reduction()                      # the most any step can gain
-        if promised <= max(self.ftol, NOISE_SAMPLES * self.eps_F) * F:
-            return -3 if self._diverged(x, sub) else 5
         # F changed only at its rounding level: STALL_STEPS such trials in a row end the loop;
         # the largest of their changes is the sample of F's rounding noise (one can be small by chance)
         stalled = abs(step.actual) <= NOISE_SAMPLES * self.eps_F * step.cost

@@ -74,3 +74,17 @@ def test_a_refresh_happens_when_the_model_stops_predicting():
     assert refreshed >= 1
     assert np.allclose(res.jac, lm.jacobians.central(P.fun, res.x), rtol=1e-6, atol=1e-9)
     assert res.success
+
+
+def test_once_f_is_at_rounding_level_the_run_ends_within_a_few_evaluations():
+    """On zero-residual problems the stopping tests fire on a secant J as soon as F has
+    vanished; they are then decided on central differences at x at once (and at the next
+    point, if they do not hold yet): at most two central Jacobians after F ≤ 1e-20·F(x₀),
+    not one per further step (before: 77 more evaluations on the helical valley)."""
+    for key, factor in (("helical_valley/3/3", 1), ("rosenbrock/2/2", 10), ("box_3d/3/10", 1)):
+        P = minpack1_problem(key, factor)
+        res = lm.levenberg_marquardt(P.fun, P.x0, "broyden")
+        F0 = res.history[0].cost
+        first = next(s for s in res.history if s.cost_trial <= 1e-20 * F0)
+        assert res.success and res.cost <= 1e-20 * F0, key
+        assert res.nfev - first.nfev <= 1 + 4 * P.n, (key, res.nfev - first.nfev)
