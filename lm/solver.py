@@ -224,7 +224,8 @@ def levenberg_marquardt(
     cost = 0.5 * (r @ r)                                        # F(x) = ½‖r‖²
     J = jacobian(x, r)
     D, g, g_inf, sub = _linearize(scaling, r, J)                # D, g = Jᵀr, ‖g‖∞, J D⁻¹ = USVᵀ
-    strategy.start(sub, x)
+    with np.errstate(all="ignore"):                             # (x₀ of extreme size: s² may
+        strategy.start(sub, x)                                  #  overflow to inf, harmlessly)
     history: list[Step] = []
     nit = 0                                                         # accepted steps so far
     # J analytic or differenced at x (fresh), by the method the stopping tests trust (exact):
