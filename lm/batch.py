@@ -182,13 +182,16 @@ def _householder_qr(J: np.ndarray, D: np.ndarray, r: np.ndarray):
 
 def _rotation(a, b, g):
     """The Jacobi rotation (cos, sin) that makes two rows with ‖x_i‖² = a, ‖x_k‖² = b and
-    x_i·x_k = g orthogonal (Golub–Van Loan Alg. 8.5.1); (1, 0) where they already are, to ε."""
+    x_i·x_k = g orthogonal (Golub–Van Loan Alg. 8.5.1); (1, 0) where they already are, to ε.
+    Returns (cos, sin, True), or (None, None, False) when no fit needs this rotation."""
     todo = np.abs(g) > EPS * np.sqrt(a * b)
+    if not todo.any():                                        # (typical of the last sweep)
+        return None, None, False
     with np.errstate(over="ignore"):                          # ζ² = inf: t = 0, the right limit
         zeta = (b - a) / (2 * np.where(todo, g, 1.0))
         t = np.copysign(1.0, zeta) / (np.abs(zeta) + np.sqrt(1 + zeta * zeta)) * todo
     cos = 1 / np.sqrt(1 + t * t)
-    return cos, cos * t, todo.any()
+    return cos, cos * t, True
 
 
 def _jacobi_svd(R: np.ndarray, c: np.ndarray, sweeps: int = 30):
@@ -909,19 +912,22 @@ def levenberg_marquardt_batch(
     if chunk is None or N <= chunk:
         return _solve(fun, X0, jac, args, per_fit, 0, options)
     args, flags = _split_args(args, per_fit, N)               # per-fit or shared: decided on all N
-    blocks = []
+    per_fit_scale = np.ndim(scale) == 2                       # a scale D per fit, shape (N, n)
+    out = None                                                # one result, filled block by block
     for start in range(0, N, chunk):                          # a loop over blocks, not over fits
         rows = slice(start, start + chunk)
         block_args = tuple(a[rows] if f else a for a, f in zip(args, flags))
-        blocks.append(_solve(fun, X0[rows], jac, block_args, flags, start, options))
+        block_options = dict(options, scale=np.asarray(scale)[rows]) if per_fit_scale else options
+        out = _solve(fun, X0[rows], jac, block_args, flags, start, block_options, out=out, total=N)
         if start == 0 and per_fit is None:                    # as one solve would check it
-            _check_ambiguous_args(args, flags, N, blocks[0].fun.shape[1])
-    return BatchResult.concatenate(blocks)
+            _check_ambiguous_args(args, flags, N, out.fun.shape[1])
+    return out
 
 
-def _solve(fun, X0, jac, args, per_fit, first_id, options) -> BatchResult:
+def _solve(fun, X0, jac, args, per_fit, first_id, options, out=None, total=None) -> BatchResult:
     """One vectorized solve of all the fits X0 (the body of levenberg_marquardt_batch);
-    ``first_id`` is the batch index of X0's first row, for error messages."""
+    ``first_id`` is the batch index of X0's first row. A block of a larger batch (of
+    ``total`` fits) writes its fits into that batch's result ``out`` (made by the first block)."""
     N, n = X0.shape
     damping, scale = options["damping"], options["scale"]
     ftol, xtol, gtol, max_nfev = (options[k] for k in ("ftol", "xtol", "gtol", "max_nfev"))
@@ -933,6 +939,9 @@ def _solve(fun, X0, jac, args, per_fit, first_id, options) -> BatchResult:
     scaling = _BatchScaling(scale, N, n)
 
     r = prob.first_residuals(X0)
+    if out is not None and out.fun.shape[1] != prob.m:
+        raise ValueError(f"fun returned {prob.m} residuals per fit at x0 for the fits from index {first_id} on, "
+                         f"{out.fun.shape[1]} for the first ones; every fit must have the same m")
     J = prob.jacobian(X0, r)
     bad = ~np.all(np.isfinite(J), axis=(1, 2))
     if bad.any():
@@ -940,7 +949,7 @@ def _solve(fun, X0, jac, args, per_fit, first_id, options) -> BatchResult:
                          f"{(first_id + np.flatnonzero(bad)[:10]).tolist()}; check jac or choose other starting points")
     Jnorm = _col_norms(J)                                       # column norms ‖J_j‖
     D = scaling.update(Jnorm)                                   # D² ≥ diag(JᵀJ), never shrinking
-    fits = _Running(ids=np.arange(N),                           # each running fit's index in the batch
+    fits = _Running(ids=first_id + np.arange(N),                # each running fit's index in the batch
                     x=X0.copy(), r=r, cost=0.5 * _sq(r), J=J, Jnorm=Jnorm, D=D,
                     g=_Jt_r(J, r),                              # g = Jᵀr
                     nit=np.zeros(N, dtype=int),                 # accepted steps
@@ -954,7 +963,8 @@ def _solve(fun, X0, jac, args, per_fit, first_id, options) -> BatchResult:
     tol = dict(ftol=ftol, xtol=xtol, gtol=gtol, max_nfev=max_nfev, eps_F=prob.eps_F)
     fits.status = _first(fits.status, _gradient_test(fits.g, Jnorm, r, gtol), 1)
     fits.status = _first(fits.status, _out_of_budget(prob.nfev + 1 + prob.evals_per_jac, max_nfev), 0)
-    out = BatchResult.empty(N, prob.m, n, damping=type(make_damping(damping)).__name__)
+    if out is None:
+        out = BatchResult.empty(total or N, prob.m, n, damping=type(make_damping(damping)).__name__)
     sub = _retire(out, fits, sub, strategy, scaling, prob)
 
     with np.errstate(all="ignore"):                 # overflow at a trial point is a rejected step
@@ -985,8 +995,9 @@ def _solve(fun, X0, jac, args, per_fit, first_id, options) -> BatchResult:
             fits.status, fits.stalled, fits.noise = _after(fits, sub, step=step, near_gn=near_gn,   # 9. stop?
                                                nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
             sub = _retire(out, fits, sub, strategy, scaling, prob)  #    (stopped fits leave the loop)
-    out.nfev, out.njev = prob.nfev, prob.njev
-    out.success = out.status > 0
+    block = slice(first_id, first_id + N)
+    out.nfev[block], out.njev[block] = prob.nfev, prob.njev
+    out.success[block] = out.status[block] > 0
     return out
 
 

@@ -475,3 +475,26 @@ def test_blocks_name_the_fits_of_the_whole_batch():
     for bad in (0, -1, 2.5, True, "4"):
         with pytest.raises(ValueError, match="chunk must be a positive integer or None"):
             levenberg_marquardt_batch(exp2, X, exp2_jac, args=(Y, T), chunk=bad)
+
+
+def test_blocks_take_a_scale_per_fit_and_refuse_another_m():
+    """scale of shape (N, n) gives each block its own rows of D (as one solve of all fits),
+    and a fun whose m changes from one block to the next is refused clearly."""
+    X, Y = data_for("exp3", 11, 0.05, 9)
+    X0 = X * 1.4
+    D = np.random.default_rng(9).uniform(0.5, 2.0, X.shape)
+    options = dict(scale=D, damping="nielsen")           # (λ₀ and every step depend on D)
+    whole = levenberg_marquardt_batch(exp3, X0, exp3_jac, args=(Y, T), chunk=None, **options)
+    blocks = levenberg_marquardt_batch(exp3, X0, exp3_jac, args=(Y, T), chunk=4, **options)
+    np.testing.assert_array_equal(blocks.x, whole.x)
+    np.testing.assert_array_equal(blocks.nfev, whole.nfev)
+    other = levenberg_marquardt_batch(exp3, X0, exp3_jac, args=(Y, T), chunk=None, **dict(options, scale=D[::-1]))
+    assert not np.array_equal(whole.x, other.x)            # each fit got its own row of D
+
+    def fewer_later(Xs, y, ids, t):                       # the fits from 8 on have one point less
+        r = exp3(Xs, y, t)
+        return r if ids.min() < 8 else r[:, :-1]
+
+    with pytest.raises(ValueError, match=r"from index 8 on.*every fit must have the same m"):
+        levenberg_marquardt_batch(fewer_later, X0, lambda Xs, y, ids, t: exp3_jac(Xs, y, t),
+                                  args=(Y, np.arange(11), T), chunk=4)
