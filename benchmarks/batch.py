@@ -250,6 +250,7 @@ def profile_batch(N: int, repeats: int = 3) -> dict:
            "blocks": int(new_block.sum()), "iterations_per_block": iterations.tolist(),
            "iterations": int(len(active)), "fit_iterations": int(active.sum()),
            "active_first_block": active[:iterations[0]].tolist(), "tail": tail,
+           "active_last_run": active[len(active) - iterations[-1]:].tolist(),
            "nfev": int(res.nfev.sum()), "njev": int(res.njev.sum())}
     out["bound"] = fun_jac_bound(calls, x0, y, repeats)
     out["scipy_sample"] = min(1000, N // 10)
@@ -451,10 +452,12 @@ def profile_report(prof: dict) -> list[str]:
     tail = prof["tail"]
     lines += [
         "",
-        f"{prof['blocks']} blocks, {min(its)}–{max(its)} iterations each ({prof['iterations']} in all); "
+        f"{prof['blocks']} runs of the loop (the blocks of 4096 fits, each until no more than 64 of its fits run, then "
+        f"the last fits of all blocks together), {min(its)}–{max(its)} iterations each ({prof['iterations']} in all); "
         f"{prof['fit_iterations']:,} fit-iterations, i.e. {prof['fit_iterations'] / N:.2f} trial steps per fit "
         f"(nfev {prof['nfev'] / N:.2f} and njev {prof['njev'] / N:.2f} per fit). Active fits per iteration in the "
-        f"first block: {', '.join(str(a) for a in prof['active_first_block'])}.",
+        f"first block: {', '.join(str(a) for a in prof['active_first_block'])}; in the last run: "
+        f"{', '.join(str(a) for a in prof.get('active_last_run', []))}.",
         "",
         "| active fits in the iteration | iterations | fit-iterations | time (s) | ms per iteration |",
         "|---|---|---|---|---|",
