@@ -63,7 +63,8 @@ __all__ = ["levenberg_marquardt_batch", "BatchResult", "fit_dask", "DaskBatchRes
            "covariance", "RUNNING"]
 
 RUNNING = -99  #: the status of a fit that has not stopped yet (never in a returned result)
-DEFAULT_CHUNK = 4096  #: fits per vectorized block: (4096, m, n) arrays stay in the CPU cache
+DEFAULT_CHUNK = 4096  #: fits running at a time: their (4096, n) and (n, 4096) arrays stay in the CPU cache
+PARK = 64  #: when no more than 1/PARK of a block runs, its last fits wait to finish with the other blocks' last fits
 
 # the scalar solver's defaults, read from its signature so that both always agree
 _SCALAR = inspect.signature(levenberg_marquardt).parameters
@@ -182,13 +183,16 @@ def _householder_qr(J: np.ndarray, D: np.ndarray, r: np.ndarray):
 
 def _rotation(a, b, g):
     """The Jacobi rotation (cos, sin) that makes two rows with ‖x_i‖² = a, ‖x_k‖² = b and
-    x_i·x_k = g orthogonal (Golub–Van Loan Alg. 8.5.1); (1, 0) where they already are, to ε."""
+    x_i·x_k = g orthogonal (Golub–Van Loan Alg. 8.5.1); (1, 0) where they already are, to ε.
+    Returns (cos, sin, True), or (None, None, False) when no fit needs this rotation."""
     todo = np.abs(g) > EPS * np.sqrt(a * b)
+    if not todo.any():                                        # (typical of the last sweep)
+        return None, None, False
     with np.errstate(over="ignore"):                          # ζ² = inf: t = 0, the right limit
         zeta = (b - a) / (2 * np.where(todo, g, 1.0))
         t = np.copysign(1.0, zeta) / (np.abs(zeta) + np.sqrt(1 + zeta * zeta)) * todo
     cos = 1 / np.sqrt(1 + t * t)
-    return cos, cos * t, todo.any()
+    return cos, cos * t, True
 
 
 def _jacobi_svd(R: np.ndarray, c: np.ndarray, sweeps: int = 30):
@@ -255,6 +259,14 @@ class _Subproblems:
         for name in self._FIELDS:
             a = getattr(self, name)
             setattr(sub, name, a[rows] if name in ("D", "cutoff", "gn") else a[..., rows])
+        return sub
+
+    def join(self, other: "_Subproblems") -> "_Subproblems":
+        """The subproblems of these fits and then of those of ``other``."""
+        sub = _Subproblems.__new__(_Subproblems)
+        for name in self._FIELDS:
+            axis = 0 if name in ("D", "cutoff", "gn") else -1
+            setattr(sub, name, np.concatenate([getattr(self, name), getattr(other, name)], axis=axis))
         return sub
 
     def put(self, rows, sub: "_Subproblems") -> None:
@@ -367,6 +379,10 @@ class _BatchTrustRegion:
         """Drop the fits that stopped (``mask`` marks those that go on)."""
         self.Delta, self.lam = self.Delta[mask], self.lam[mask]
 
+    def join(self, other: "_BatchTrustRegion") -> None:
+        """Take on the fits of ``other`` (fits that have just started), after the running ones."""
+        self.Delta, self.lam = np.concatenate([self.Delta, other.Delta]), np.concatenate([self.lam, other.lam])
+
 
 def _shrink_factor(rho, JpJp, lamDpDp, cost):
     """γ ∈ [0.1, 0.5] per fit (TrustRegion._shrink_factor, MINPACK's lmder): where F rose along
@@ -423,6 +439,10 @@ class _BatchLambda:
         """Drop the fits that stopped (``mask`` marks those that go on)."""
         self.lam, self.nu = self.lam[mask], self.nu[mask]
 
+    def join(self, other: "_BatchLambda") -> None:
+        """Take on the fits of ``other`` (fits that have just started), after the running ones."""
+        self.lam, self.nu = np.concatenate([self.lam, other.lam]), np.concatenate([self.nu, other.nu])
+
 
 def _make_batch_damping(damping, N: int):
     """The stacked form of a built-in strategy (a name, class or configured object)."""
@@ -466,6 +486,16 @@ class _BatchScaling:
     def keep(self, mask):
         """Drop the fits that stopped (``mask`` marks those that go on)."""
         self.D = self.D[mask]
+
+    def part(self, rows) -> "_BatchScaling":
+        """The scaling of the fits ``rows`` of this one, with their own copy of D."""
+        new = _BatchScaling.__new__(_BatchScaling)
+        new.kind, new.D = self.kind, self.D[rows].copy()
+        return new
+
+    def join(self, other: "_BatchScaling") -> None:
+        """Take on the fits of ``other`` (fits that have just started), after the running ones."""
+        self.D = np.concatenate([self.D, other.D])
 
 
 # ---------------------------------------------------------------------------------------
@@ -605,10 +635,38 @@ class _Problem:
         else:
             raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")
         # a parameter that shrinks below 1/1000 of its start is differenced on that floor
-        self.typical = 1e-3 * np.where(x0 != 0, np.abs(x0), 1.0)
-        self.first_id = 0                              # the batch index of this block's first fit
-        self.ids = np.arange(self.N)                   # the fits still running, and their data:
-        self.running_args = self.args                  # compressed as fits stop (see keep)
+        self.typical_all = 1e-3 * np.where(x0 != 0, np.abs(x0), 1.0)
+        self.ids = np.arange(0)                        # the fits running (batch indices), and their data:
+        self.typical = self.typical_all[:0]            # fits join as they start (admit), leave as they
+        self.running_args = tuple(a[:0] if pf else a for a, pf in zip(self.args, self.per_fit))   # stop (keep)
+
+    def admit(self, rows: slice) -> slice:
+        """The fits ``rows`` of the batch start running, after the running ones; returns
+        their rows among the running fits."""
+        first = len(self.ids)
+
+        def joined(running, new):                      # (the first fits: views of the data, no copy)
+            return new if first == 0 else np.concatenate([running, new])
+        self.ids = joined(self.ids, np.arange(rows.start, rows.stop))
+        self.typical = joined(self.typical, self.typical_all[rows])
+        self.running_args = tuple(joined(r, a[rows]) if pf else a for r, a, pf in zip(self.running_args, self.args, self.per_fit))
+        return slice(first, len(self.ids))
+
+    def set_aside(self):
+        """The data of the running fits, which leave the loop for now (no fit runs after this)."""
+        data = (self.ids, self.typical, self.running_args)
+        self.ids, self.typical = self.ids[:0], self.typical[:0]
+        self.running_args = tuple(a[:0] if pf else a for a, pf in zip(self.running_args, self.per_fit))
+        return data
+
+    def take_back(self, data) -> None:
+        """The fits of ``data`` (of set_aside, or join_data) run again (no other fit runs)."""
+        self.ids, self.typical, self.running_args = data
+
+    def join_data(self, a, b):
+        """The data of two sets of fits set aside, as one."""
+        args = tuple(np.concatenate([x, y]) if pf else x for x, y, pf in zip(a[2], b[2], self.per_fit))
+        return np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]]), args
 
     def keep(self, mask):
         """Go on with the running fits ``mask`` only."""
@@ -616,7 +674,8 @@ class _Problem:
         self.running_args = tuple(a[mask] if pf else a for a, pf in zip(self.running_args, self.per_fit))
 
     def _args_for(self, rows):
-        if isinstance(rows, slice):
+        """The arguments of fun and jac for the running fits ``rows`` (an index or a slice)."""
+        if isinstance(rows, slice) and rows == slice(None):
             return self.running_args
         return tuple(a[rows] if pf else a for a, pf in zip(self.running_args, self.per_fit))
 
@@ -629,23 +688,30 @@ class _Problem:
         self.nfev[self.ids[rows]] += 1
         return R if complex_ok and R.dtype.kind == "c" else R.astype(float)
 
-    def first_residuals(self, X):
-        R = np.asarray(self.fun(X, *self.args))
-        self.nfev += 1
-        if R.ndim != 2 or R.shape[0] != self.N or R.shape[1] == 0 or R.dtype.kind not in "biuf":
-            hint = " (return the residuals r, not the cost ½‖r‖²)" if R.shape == (self.N,) else ""
-            raise ValueError(f"fun must return a real array of shape (N, m) = ({self.N}, m), one row of "
+    def first_residuals(self, X, rows: slice):
+        """r at the starting points X of the fits that have just started (the running fits
+        ``rows``), checked; the first call fixes m and the rounding ε_F of F."""
+        R = np.asarray(self.fun(X, *self._args_for(rows)))
+        self.nfev[self.ids[rows]] += 1
+        k = len(X)
+        if R.ndim != 2 or R.shape[0] != k or R.shape[1] == 0 or R.dtype.kind not in "biuf":
+            hint = " (return the residuals r, not the cost ½‖r‖²)" if R.shape == (k,) else ""
+            raise ValueError(f"fun must return a real array of shape (N, m) = ({k}, m), one row of "
                              f"residuals per fit, got shape {R.shape} dtype {R.dtype}{hint}")
-        self.m = R.shape[1]
-        # relative rounding of F: machine ε of the type fun computes in (float32: 1.2e-7)
-        self.eps_F = max(EPS, float(np.finfo(R.dtype).eps)) if R.dtype.kind == "f" else EPS
-        if self.inferred:
-            _check_ambiguous_args(self.args, self.per_fit, self.N, self.m)
+        if self.m is None:
+            self.m = R.shape[1]
+            # relative rounding of F: machine ε of the type fun computes in (float32: 1.2e-7)
+            self.eps_F = max(EPS, float(np.finfo(R.dtype).eps)) if R.dtype.kind == "f" else EPS
+            if self.inferred:
+                _check_ambiguous_args(self.args, self.per_fit, self.N, self.m)
+        elif R.shape[1] != self.m:
+            raise ValueError(f"fun returned {R.shape[1]} residuals per fit at x0 for the fits from index "
+                             f"{self.ids[rows][0]} on, {self.m} for the first ones; every fit must have the same m")
         R = R.astype(float)
         bad = ~np.all(np.isfinite(R), axis=1)
         if bad.any():
             raise ValueError(f"fun returned non-finite residuals (NaN or inf) at x0 for {bad.sum()} fit(s), "
-                             f"indices {(self.first_id + np.flatnonzero(bad)[:10]).tolist()}; choose starting points where the model is defined")
+                             f"indices {self.ids[rows][bad][:10].tolist()}; choose starting points where the model is defined")
         return R
 
     def jacobian(self, X, R, rows=slice(None)):
@@ -886,8 +952,10 @@ def levenberg_marquardt_batch(
     chunk : solve the fits in blocks of this many (default 4096; None: all at once). Each
         block is one vectorized solve; blocks small enough to stay in the CPU cache run
         several times faster than one huge block, and give the same numbers bit for bit
-        (every operation acts on each fit's own row). ``fun`` then sees at most ``chunk``
-        fits per call.
+        (every operation acts on each fit's own row). When no more than 1/64 of a block is
+        still running, those last fits wait and finish together with the last fits of the
+        other blocks, so that the long tail of iterations with a few slow fits is run once,
+        not once per block. ``fun`` sees at most ``chunk`` fits per call.
 
     Returns
     -------
@@ -906,92 +974,120 @@ def levenberg_marquardt_batch(
     if chunk is not None and (isinstance(chunk, bool) or not isinstance(chunk, numbers.Integral) or chunk < 1):
         raise ValueError(f"chunk must be a positive integer or None, got {chunk!r}")
     options = dict(damping=damping, scale=scale, ftol=ftol, xtol=xtol, gtol=gtol, max_nfev=max_nfev)
-    if chunk is None or N <= chunk:
-        return _solve(fun, X0, jac, args, per_fit, 0, options)
-    args, flags = _split_args(args, per_fit, N)               # per-fit or shared: decided on all N
-    blocks = []
-    for start in range(0, N, chunk):                          # a loop over blocks, not over fits
-        rows = slice(start, start + chunk)
-        block_args = tuple(a[rows] if f else a for a, f in zip(args, flags))
-        blocks.append(_solve(fun, X0[rows], jac, block_args, flags, start, options))
-        if start == 0 and per_fit is None:                    # as one solve would check it
-            _check_ambiguous_args(args, flags, N, blocks[0].fun.shape[1])
-    return BatchResult.concatenate(blocks)
+    return _solve(fun, X0, jac, args, per_fit, N if chunk is None else min(int(chunk), N), options)
 
 
-def _solve(fun, X0, jac, args, per_fit, first_id, options) -> BatchResult:
-    """One vectorized solve of all the fits X0 (the body of levenberg_marquardt_batch);
-    ``first_id`` is the batch index of X0's first row, for error messages."""
+def _solve(fun, X0, jac, args, per_fit, chunk: int, options) -> BatchResult:
+    """All the fits X0 in blocks of ``chunk``: each block runs until no more than 1/PARK of
+    it is left; those last, slow fits wait, and run to their end together with the last fits
+    of the other blocks (the late iterations, each with only a few fits, are then paid once,
+    not once per block). Every operation acts on each fit's own row: which fits run together
+    changes no fit's numbers."""
     N, n = X0.shape
-    damping, scale = options["damping"], options["scale"]
-    ftol, xtol, gtol, max_nfev = (options[k] for k in ("ftol", "xtol", "gtol", "max_nfev"))
     prob = _Problem(fun, jac, args, per_fit, X0)
-    prob.first_id = first_id
-    _check_tolerances(ftol=ftol, xtol=xtol, gtol=gtol)
-    max_nfev = _check_max_nfev(max_nfev, n, prob.evals_per_jac)
-    strategy = _make_batch_damping(damping, N)
-    scaling = _BatchScaling(scale, N, n)
-
-    r = prob.first_residuals(X0)
-    J = prob.jacobian(X0, r)
-    bad = ~np.all(np.isfinite(J), axis=(1, 2))
-    if bad.any():
-        raise ValueError(f"the Jacobian at x0 has NaN or inf entries for {bad.sum()} fit(s), indices "
-                         f"{(first_id + np.flatnonzero(bad)[:10]).tolist()}; check jac or choose other starting points")
-    Jnorm = _col_norms(J)                                       # column norms ‖J_j‖
-    D = scaling.update(Jnorm)                                   # D² ≥ diag(JᵀJ), never shrinking
-    fits = _Running(ids=np.arange(N),                           # each running fit's index in the batch
-                    x=X0.copy(), r=r, cost=0.5 * _sq(r), J=J, Jnorm=Jnorm, D=D,
-                    g=_Jt_r(J, r),                              # g = Jᵀr
-                    nit=np.zeros(N, dtype=int),                 # accepted steps
-                    stalled=np.zeros(N, dtype=int),             # steps in a row at F's rounding level
-                    noise=np.zeros(N),                          # the largest change of F in them
-                    status=np.full(N, RUNNING),
-                    cost0=0.5 * _sq(r),                         # F(x₀): the scale of rounding noise
-                    x0_size=np.maximum(np.abs(X0), 1.0))        # the scale of running off
-    sub = _Subproblems(r, J, D)
-    strategy.start(sub, X0)
-    tol = dict(ftol=ftol, xtol=xtol, gtol=gtol, max_nfev=max_nfev, eps_F=prob.eps_F)
-    fits.status = _first(fits.status, _gradient_test(fits.g, Jnorm, r, gtol), 1)
-    fits.status = _first(fits.status, _out_of_budget(prob.nfev + 1 + prob.evals_per_jac, max_nfev), 0)
-    out = BatchResult.empty(N, prob.m, n, damping=type(make_damping(damping)).__name__)
-    sub = _retire(out, fits, sub, strategy, scaling, prob)
-
-    with np.errstate(all="ignore"):                 # overflow at a trial point is a rejected step
-        while len(fits.x):
-            lam = strategy.propose(sub)                             # 1. damped step (JᵀJ + λD²)p = −g
-            p = sub.step(lam)
-            x_new = fits.x + p                                      # 2. trial points
-            r_new = prob.residuals(x_new)
-            cost_new = _cost(r_new)                                 #    F(x + p); inf if not finite
-            JpJp = sub.model_norm_sq(lam)                           #    ‖Jp‖², from the SVD
-            predicted = 0.5 * JpJp + lam * _sq(fits.D * p)          # 3. L(0) − L(p)
-            actual = fits.cost - cost_new                           # 4. F(x) − F(x + p)
-            rho = np.where(predicted > 0, actual / predicted, -np.inf)    # 5. gain ratio ρ
-            J_new = np.empty((0, prob.m, n))                        # 6. accept a decrease …
-            if np.any(rho > 0):
-                up = _rows(rho > 0)
-                J_new = prob.jacobian(x_new[up], r_new[up], up)
-                finite = np.all(np.isfinite(J_new), axis=(1, 2))    #    … where J is finite
-                if not finite.all():
-                    rho[np.arange(len(rho))[up][~finite]] = -np.inf
-                    J_new = J_new[finite]
-            strategy.update(rho, p, sub, JpJp, fits.cost)           # 7. adapt λ (or Δ) from ρ
-            near_gn = _norm(fits.D * p) >= 0.99 * sub.gn            #    (for the ftol test)
-            accepted = rho > 0
-            step = dict(x=fits.x, p=p, cost=fits.cost, cost_trial=cost_new, predicted=predicted,
-                        actual=actual, rho=rho, accepted=accepted)
-            sub = _move(fits, sub, scaling, accepted, x_new, r_new, cost_new, J_new)  # 8. x ← x + p
-            fits.status, fits.stalled, fits.noise = _after(fits, sub, step=step, near_gn=near_gn,   # 9. stop?
-                                               nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
-            sub = _retire(out, fits, sub, strategy, scaling, prob)  #    (stopped fits leave the loop)
+    _check_tolerances(ftol=options["ftol"], xtol=options["xtol"], gtol=options["gtol"])
+    max_nfev = _check_max_nfev(options["max_nfev"], n, prob.evals_per_jac)
+    damping = options["damping"]
+    _make_batch_damping(damping, 0)                             # (bad input refused before any fit runs)
+    scaling = _BatchScaling(options["scale"], N, n)            # D for all fits; each running fit has its rows
+    tol = dict(ftol=options["ftol"], xtol=options["xtol"], gtol=options["gtol"], max_nfev=max_nfev)
+    park = chunk // PARK if chunk < N else 0                    # (one block: it runs to its end)
+    out, waiting = None, []
+    for start in range(0, N, chunk):                          # a loop over blocks, not over fits
+        run = _start(prob, X0, slice(start, min(N, start + chunk)), damping, scaling, tol)
+        if out is None:                                         # (m and ε_F are known from the first call)
+            out = BatchResult.empty(N, prob.m, n, damping=type(make_damping(damping)).__name__)
+            tol["eps_F"] = prob.eps_F
+        _run(run, prob, out, tol, until=park)
+        if len(run.fits.x):
+            waiting.append((run, prob.set_aside()))
+    while waiting:                                              # the last fits of all blocks, ≤ chunk at a time
+        run, data = waiting.pop(0)
+        while waiting and len(run.fits.x) + len(waiting[0][0].fits.x) <= chunk:
+            more, more_data = waiting.pop(0)
+            run, data = run.join(more), prob.join_data(data, more_data)
+        prob.take_back(data)
+        _run(run, prob, out, tol, until=0)
     out.nfev, out.njev = prob.nfev, prob.njev
     out.success = out.status > 0
     return out
 
 
+def _run(run: "_Batch", prob: "_Problem", out: BatchResult, tol, until: int) -> None:
+    """Iterate the fits ``run`` until no more than ``until`` of them are running."""
+    _retire(out, run, prob)                                     # (fits that stop at x₀)
+    while len(run.fits.x) > until:
+        with np.errstate(all="ignore"):             # overflow at a trial point is a rejected step
+            _iterate(run, prob, tol)
+        _retire(out, run, prob)                                 # (stopped fits leave the loop)
+
+
+def _start(prob, X0, rows: slice, damping, scaling, tol):
+    """The fits ``rows`` of the batch start: r and J at x₀, D, their subproblems, λ₀ or Δ₀,
+    and the tests that can stop a fit at x₀. Returns their state (a _Batch)."""
+    X = X0[rows]
+    here = prob.admit(rows)                                     # their rows among the running fits
+    ids = prob.ids[here]
+    r = prob.first_residuals(X, here)
+    J = prob.jacobian(X, r, here)
+    bad = ~np.all(np.isfinite(J), axis=(1, 2))
+    if bad.any():
+        raise ValueError(f"the Jacobian at x0 has NaN or inf entries for {bad.sum()} fit(s), indices "
+                         f"{ids[bad][:10].tolist()}; check jac or choose other starting points")
+    k = len(X)
+    scaling = scaling.part(rows)
+    Jnorm = _col_norms(J)                                       # column norms ‖J_j‖
+    D = scaling.update(Jnorm)                                   # D² ≥ diag(JᵀJ), never shrinking
+    fits = _Running(ids=ids,                                    # each running fit's index in the batch
+                    x=X.copy(), r=r, cost=0.5 * _sq(r), J=J, Jnorm=Jnorm, D=D,
+                    g=_Jt_r(J, r),                              # g = Jᵀr
+                    nit=np.zeros(k, dtype=int),                 # accepted steps
+                    stalled=np.zeros(k, dtype=int),             # steps in a row at F's rounding level
+                    noise=np.zeros(k),                          # the largest change of F in them
+                    status=np.full(k, RUNNING),
+                    cost0=0.5 * _sq(r),                         # F(x₀): the scale of rounding noise
+                    x0_size=np.maximum(np.abs(X), 1.0))         # the scale of running off
+    sub = _Subproblems(r, J, D)
+    strategy = _make_batch_damping(damping, k)
+    strategy.start(sub, X)
+    fits.status = _first(fits.status, _gradient_test(fits.g, Jnorm, r, tol["gtol"]), 1)
+    fits.status = _first(fits.status, _out_of_budget(prob.nfev[ids] + 1 + prob.evals_per_jac, tol["max_nfev"]), 0)
+    return _Batch(fits, sub, strategy, scaling)
+
+
+def _iterate(run: "_Batch", prob: "_Problem", tol) -> None:
+    """One iteration of every running fit: the steps of lm.levenberg_marquardt's loop."""
+    fits, sub, strategy = run.fits, run.sub, run.strategy
+    lam = strategy.propose(sub)                                 # 1. damped step (JᵀJ + λD²)p = −g
+    p = sub.step(lam)
+    x_new = fits.x + p                                          # 2. trial points
+    r_new = prob.residuals(x_new)
+    cost_new = _cost(r_new)                                     #    F(x + p); inf if not finite
+    JpJp = sub.model_norm_sq(lam)                               #    ‖Jp‖², from the SVD
+    predicted = 0.5 * JpJp + lam * _sq(fits.D * p)              # 3. L(0) − L(p)
+    actual = fits.cost - cost_new                               # 4. F(x) − F(x + p)
+    rho = np.where(predicted > 0, actual / predicted, -np.inf)  # 5. gain ratio ρ
+    J_new = np.empty((0, prob.m, prob.n))                       # 6. accept a decrease …
+    if np.any(rho > 0):
+        up = _rows(rho > 0)
+        J_new = prob.jacobian(x_new[up], r_new[up], up)
+        finite = np.all(np.isfinite(J_new), axis=(1, 2))        #    … where J is finite
+        if not finite.all():
+            rho[np.arange(len(rho))[up][~finite]] = -np.inf
+            J_new = J_new[finite]
+    strategy.update(rho, p, sub, JpJp, fits.cost)               # 7. adapt λ (or Δ) from ρ
+    near_gn = _norm(fits.D * p) >= 0.99 * sub.gn                #    (for the ftol test)
+    accepted = rho > 0
+    step = dict(x=fits.x, p=p, cost=fits.cost, cost_trial=cost_new, predicted=predicted,
+                actual=actual, rho=rho, accepted=accepted)
+    run.sub = _move(fits, sub, run.scaling, accepted, x_new, r_new, cost_new, J_new)  # 8. x ← x + p
+    fits.status, fits.stalled, fits.noise = _after(fits, run.sub, step=step, near_gn=near_gn,  # 9. stop?
+                                                   nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
+
+
 class _Running:
-    """The state of the fits still running, one row per fit; rows leave as fits stop."""
+    """The state of the fits still running, one row per fit; rows leave as fits stop, and
+    join as fits start."""
 
     FIELDS = ("ids", "x", "r", "cost", "J", "Jnorm", "D", "g", "nit", "stalled", "noise", "status", "cost0", "x0_size")
 
@@ -1001,6 +1097,28 @@ class _Running:
     def keep(self, mask) -> None:
         for name in self.FIELDS:
             setattr(self, name, getattr(self, name)[mask])
+
+    def join(self, other: "_Running") -> None:
+        for name in self.FIELDS:
+            setattr(self, name, np.concatenate([getattr(self, name), getattr(other, name)]))
+
+
+@dataclass
+class _Batch:
+    """The running fits with their subproblems, damping and scaling, one row (or column) per fit."""
+
+    fits: _Running
+    sub: _Subproblems
+    strategy: object
+    scaling: _BatchScaling
+
+    def join(self, other: "_Batch") -> "_Batch":
+        """These fits and then those of ``other`` (fits that have just started)."""
+        self.fits.join(other.fits)
+        self.strategy.join(other.strategy)
+        self.scaling.join(other.scaling)
+        self.sub = self.sub.join(other.sub)
+        return self
 
 
 def _rows(mask: np.ndarray):
@@ -1022,7 +1140,7 @@ def _move(fits: _Running, sub: _Subproblems, scaling, accepted, x_new, r_new, co
     fits.nit = fits.nit + accepted
     if not accepted.any():
         return sub
-    rows = moved = _rows(accepted)
+    rows = _rows(accepted)
     if isinstance(rows, slice):
         fits.J = J_new
     else:
@@ -1033,24 +1151,25 @@ def _move(fits: _Running, sub: _Subproblems, scaling, accepted, x_new, r_new, co
     new = _Subproblems(fits.r[rows], J_new, fits.D[rows])
     if isinstance(rows, slice):
         return new
-    sub.put(moved, new)
+    sub.put(rows, new)
     return sub
 
 
-def _retire(out: "BatchResult", fits: _Running, sub: _Subproblems, strategy, scaling, prob) -> _Subproblems:
+def _retire(out: "BatchResult", run: _Batch, prob: "_Problem") -> None:
     """Write the fits that stopped into the result; go on with the others only (they are no
     longer evaluated, and no array carries them any more)."""
+    fits = run.fits
     stopped = fits.status != RUNNING
     if not stopped.any():
-        return sub
+        return
     ids = fits.ids[stopped]
     for field, name in [("x", "x"), ("cost", "cost"), ("fun", "r"), ("jac", "J"), ("grad", "g"),
                         ("nit", "nit"), ("status", "status")]:
         getattr(out, field)[ids] = getattr(fits, name)[stopped]
     go_on = ~stopped
-    for part in (fits, strategy, scaling, prob):
+    for part in (fits, run.strategy, run.scaling, prob):
         part.keep(go_on)
-    return sub.take(go_on)
+    run.sub = run.sub.take(go_on)
 
 
 # ---------------------------------------------------------------------------------------

@@ -475,3 +475,57 @@ def test_blocks_name_the_fits_of_the_whole_batch():
     for bad in (0, -1, 2.5, True, "4"):
         with pytest.raises(ValueError, match="chunk must be a positive integer or None"):
             levenberg_marquardt_batch(exp2, X, exp2_jac, args=(Y, T), chunk=bad)
+
+
+def test_blocks_take_a_scale_per_fit_and_refuse_another_m():
+    """scale of shape (N, n) gives each block its own rows of D (as one solve of all fits),
+    and a fun whose m changes from one block to the next is refused clearly."""
+    X, Y = data_for("exp3", 11, 0.05, 9)
+    X0 = X * 1.4
+    D = np.random.default_rng(9).uniform(0.5, 2.0, X.shape)
+    options = dict(scale=D, damping="nielsen")           # (λ₀ and every step depend on D)
+    whole = levenberg_marquardt_batch(exp3, X0, exp3_jac, args=(Y, T), chunk=None, **options)
+    blocks = levenberg_marquardt_batch(exp3, X0, exp3_jac, args=(Y, T), chunk=4, **options)
+    np.testing.assert_array_equal(blocks.x, whole.x)
+    np.testing.assert_array_equal(blocks.nfev, whole.nfev)
+    other = levenberg_marquardt_batch(exp3, X0, exp3_jac, args=(Y, T), chunk=None, **dict(options, scale=D[::-1]))
+    assert not np.array_equal(whole.x, other.x)            # each fit got its own row of D
+
+    def fewer_later(Xs, y, ids, t):                       # the fits from 8 on have one point less
+        r = exp3(Xs, y, t)
+        return r if ids.min() < 8 else r[:, :-1]
+
+    with pytest.raises(ValueError, match=r"from index 8 on.*every fit must have the same m"):
+        levenberg_marquardt_batch(fewer_later, X0, lambda Xs, y, ids, t: exp3_jac(Xs, y, t),
+                                  args=(Y, np.arange(11), T), chunk=4)
+
+
+def test_the_last_fits_of_every_block_finish_together_bit_for_bit(monkeypatch):
+    """With many blocks, each block's last slow fits wait (when no more than 1/PARK of it
+    runs) and finish together with those of the other blocks: the same numbers as one
+    solve, fun never sees more than a block, and each fit is evaluated exactly nfev times."""
+    X, Y = data_for("exp3", 600, 0.05, 13)
+    X0 = X * np.random.default_rng(13).uniform(0.2, 3.0, X.shape)      # far starts: some fits are slow
+    sizes, calls = [], np.zeros(600, dtype=int)
+
+    def counted(Xs, y, ids, t):
+        sizes.append(len(Xs))
+        np.add.at(calls, ids, 1)
+        return exp3(Xs, y, t)
+
+    def solve(park):
+        sizes.clear(), calls.fill(0)
+        monkeypatch.setattr(lm.batch, "PARK", park)
+        return levenberg_marquardt_batch(counted, X0, lambda Xs, y, ids, t: exp3_jac(Xs, y, t),
+                                         args=(Y, np.arange(600), T), chunk=128)
+
+    whole = levenberg_marquardt_batch(exp3, X0, exp3_jac, args=(Y, T), chunk=None)
+    unparked = solve(10**9)                                      # (each block runs to its end)
+    calls_unparked = len(sizes)
+    blocks = solve(64)                                           # (a block's last 2 fits wait)
+    for name in ("x", "cost", "fun", "jac", "grad", "nfev", "njev", "nit", "status", "success"):
+        np.testing.assert_array_equal(getattr(blocks, name), getattr(whole, name), err_msg=name)
+        np.testing.assert_array_equal(getattr(unparked, name), getattr(whole, name), err_msg=name)
+    np.testing.assert_array_equal(calls, blocks.nfev)
+    assert max(sizes) <= 128
+    assert len(sizes) < calls_unparked, (len(sizes), calls_unparked)         # the tails ran together
