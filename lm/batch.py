@@ -156,8 +156,9 @@ def _householder_qr(J: np.ndarray, D: np.ndarray, r: np.ndarray):
     J (N, m, n) holds the Jacobians (m ≥ n), D (N, n) the scaling, r (N, m) the residuals.
     The loop runs over the n columns; each reflection H_j = I − β v vᵀ is made and applied
     for all fits at once (array operations on (N, m) columns). Q is never formed: the
-    reflections are applied to r as they are made. The scaling enters afterwards: a column
-    scaling does not change the reflections, so the QR of J D⁻¹ is Q (R_J D⁻¹). Returns R (n, n, N) and the first n
+    reflections are applied to r as they are made. A column scaling does not change the
+    reflections, so the QR of J D⁻¹ is Q (R_J D⁻¹); the solver passes J D⁻¹ itself (D = 1),
+    so that a column of tiny norm (10⁻¹⁶⁰) does not underflow in ‖v‖² and overflow in β. Returns R (n, n, N) and the first n
     entries of Qᵀr, (n, N). Backward stable: it works on J itself, not on JᵀJ.
     """
     N, m, n = J.shape
@@ -244,8 +245,8 @@ class _Subproblems:
         N, m, n = J.shape
         if m < n:  # zero rows change no least-squares problem and make R square
             J, r = np.concatenate([J, np.zeros((N, n - m, n))], axis=1), np.concatenate([r, np.zeros((N, n - m))], axis=1)
-        R, c = _householder_qr(J, D, r)
-        s, Vt, c = _jacobi_svd(R, c)
+        R, c = _householder_qr(J / D[:, None, :], np.ones_like(D), r)  # (scaled first: a column
+        s, Vt, c = _jacobi_svd(R, c)                            #  of norm 1e-160 stays exact)
         k = min(m, n)                                           # the thin SVD's k singular values
         self.s, self.Vt, self.c = s[:k], Vt[:k], c[:k]
         self.cutoff = EPS * max(m, n) * self.s[0]
@@ -1049,7 +1050,8 @@ def _start(prob, X0, rows: slice, damping, scaling, tol):
                     x0_size=np.maximum(np.abs(X), 1.0))         # the scale of running off
     sub = _Subproblems(r, J, D)
     strategy = _make_batch_damping(damping, k)
-    strategy.start(sub, X)
+    with np.errstate(all="ignore"):                        # (an x₀ of extreme size: s² may
+        strategy.start(sub, X)                             #  overflow to inf, harmlessly)
     fits.status = _first(fits.status, _gradient_test(fits.g, Jnorm, r, tol["gtol"]), 1)
     fits.status = _first(fits.status, _out_of_budget(prob.nfev[ids] + 1 + prob.evals_per_jac, tol["max_nfev"]), 0)
     return _Batch(fits, sub, strategy, scaling)
