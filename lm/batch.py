@@ -150,16 +150,16 @@ def _cosine(g, Jnorm, r) -> np.ndarray:
 # vector additions (numpy is slow at reducing many short rows).
 
 
-def _householder_qr(J: np.ndarray, D: np.ndarray, r: np.ndarray):
-    """J D⁻¹ = Q R for every fit at once, by Householder reflections (Golub–Van Loan §5.2.1).
+def _householder_qr(J: np.ndarray, r: np.ndarray):
+    """J = Q R for every fit at once, by Householder reflections (Golub–Van Loan §5.2.1).
 
-    J (N, m, n) holds the Jacobians (m ≥ n), D (N, n) the scaling, r (N, m) the residuals.
-    The loop runs over the n columns; each reflection H_j = I − β v vᵀ is made and applied
-    for all fits at once (array operations on (N, m) columns). Q is never formed: the
-    reflections are applied to r as they are made. A column scaling does not change the
-    reflections, so the QR of J D⁻¹ is Q (R_J D⁻¹); the solver passes J D⁻¹ itself (D = 1),
-    so that a column of tiny norm (10⁻¹⁶⁰) does not underflow in ‖v‖² and overflow in β. Returns R (n, n, N) and the first n
-    entries of Qᵀr, (n, N). Backward stable: it works on J itself, not on JᵀJ.
+    J (N, m, n) holds the matrices (m ≥ n), r (N, m) the residuals. The solver passes the
+    scaled Jacobians J D⁻¹ themselves, so that a column of tiny norm (10⁻¹⁶⁰) does not
+    underflow in ‖v‖² and overflow in β. The loop runs over the n columns; each reflection
+    H_j = I − β v vᵀ is made and applied for all fits at once (array operations on (N, m)
+    columns). Q is never formed: the reflections are applied to r as they are made. Returns
+    R (n, n, N) and the first n entries of Qᵀr, (n, N). Backward stable: it works on J
+    itself, not on JᵀJ.
     """
     N, m, n = J.shape
     Jt = np.ascontiguousarray(J.transpose(0, 2, 1))          # a working copy, column by column
@@ -178,7 +178,6 @@ def _householder_qr(J: np.ndarray, D: np.ndarray, r: np.ndarray):
             y -= (beta * _sq_pair(v, y))[:, None] * v     # y ← H_j y
         for k in range(j + 1, n):
             R[j, k] = cols[k][:, j]
-    R /= D.T[None]                                    # J = Q R_J, so J D⁻¹ = Q (R_J D⁻¹)
     return R, np.ascontiguousarray(b[:, :n].T)
 
 
@@ -245,8 +244,8 @@ class _Subproblems:
         N, m, n = J.shape
         if m < n:  # zero rows change no least-squares problem and make R square
             J, r = np.concatenate([J, np.zeros((N, n - m, n))], axis=1), np.concatenate([r, np.zeros((N, n - m))], axis=1)
-        R, c = _householder_qr(J / D[:, None, :], np.ones_like(D), r)  # (scaled first: a column
-        s, Vt, c = _jacobi_svd(R, c)                            #  of norm 1e-160 stays exact)
+        R, c = _householder_qr(J / D[:, None, :], r)            # (scaled first: a column of
+        s, Vt, c = _jacobi_svd(R, c)                            #  norm 1e-160 stays exact)
         k = min(m, n)                                           # the thin SVD's k singular values
         self.s, self.Vt, self.c = s[:k], Vt[:k], c[:k]
         self.cutoff = EPS * max(m, n) * self.s[0]
@@ -899,7 +898,7 @@ def covariance(J, r, absolute_sigma: bool = False) -> np.ndarray:
         raise ValueError(f"need more residuals than parameters for s², got m = {m}, n = {n}")
     if m < n:                                                   # rank < n: no covariance
         return np.full((N, n, n), np.nan)
-    R, _ = _householder_qr(J, np.ones((N, n)), r)               # J = Q R, R = W S Vᵀ
+    R, _ = _householder_qr(J, r)                                # J = Q R, R = W S Vᵀ
     s, Vt, _ = _jacobi_svd(R, np.zeros((n, N)))
     deficient = s[-1] <= EPS * max(m, n) * s[0]
     with np.errstate(divide="ignore", invalid="ignore"):

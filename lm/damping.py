@@ -42,7 +42,6 @@ class Damping(Protocol):
     def update(self, rho: float, p: np.ndarray, sub: Subproblem) -> None: ...
 
 
-
 def _initial_lam(sub: Subproblem, tau: float) -> float:
     """λ₀ = τ · max_i (JᵀJ)_ii / D_i²  (Madsen–Nielsen–Tingleff 2004, eq. 3.14, scaled by D)."""
     col2 = np.sum(sub.J**2, axis=0) / sub.D**2

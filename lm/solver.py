@@ -342,7 +342,6 @@ class _StoppingTests:
         status = self.at_point(x, g, D, sub, F)
         if status is not None:
             return status
-        Dx = _sq(D * x) ** 0.5
         promised = sub.gauss_newton_reduction()                      # the most any step can gain
         # F changed only at its rounding level: STALL_STEPS such trials in a row end the loop;
         # the largest of their changes is the sample of F's rounding noise (one can be small by chance)
@@ -354,6 +353,7 @@ class _StoppingTests:
             return self._why_no_decrease(step, r, g, x, sub, nothing_left)
         if not step.accepted:
             rounding = step.predicted <= self.eps_F * F              # promised less than F's rounding
+            Dx = _sq(D * x) ** 0.5
             negligible = _sq(D * step.p) ** 0.5 <= self.xtol * Dx   # more damping cannot help
             if rounding or negligible:
                 # the change of F at such a short step is rounding noise: one sample of its size
@@ -389,7 +389,6 @@ def _cosine(g, J, r, col_norms=None) -> float:
     """max_j |J_jᵀr| / (‖J_j‖ ‖r‖): the largest cosine between r and a column J_j of J
     (0 for r = 0; zero columns are skipped). ``col_norms``: the ‖J_j‖, if known."""
     return largest_cosine(g, r, column_norms(J) if col_norms is None else col_norms)
-
 
 
 def _cost(r: np.ndarray) -> float:
@@ -505,9 +504,13 @@ def _prepare(fun, x0, jac, args, kwargs):
         # a parameter that shrinks below 1/1000 of its start is differenced on that floor
         typical = 1e-3 * np.where(x != 0, np.abs(x), 1.0)
 
-        def jacobian(z, rz):
-            counter.njev += 1
-            return method(f, z, rz, typical, counter.eps_F)   # steps for fun's precision
+        def differences(method):
+            def jacobian(z, rz):
+                counter.njev += 1
+                return method(f, z, rz, typical, counter.eps_F)   # steps for fun's precision
+            return jacobian
+
+        jacobian = differences(method)
     else:
         raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")
     J0 = jacobian(x, r)
@@ -515,12 +518,8 @@ def _prepare(fun, x0, jac, args, kwargs):
         raise ValueError("the Jacobian at x0 has NaN or inf entries; check jac or choose another x0")
     wrapped = _first_call_cached(jacobian, x, J0)
     wrapped.broyden = jac == "broyden"        # secant updates between difference Jacobians
-    wrapped.between = wrapped                 # J at a new point between stopping decisions
-    if wrapped.broyden:                       # jac="broyden": forward differences there
-        def between(z, rz):
-            counter.njev += 1
-            return forward(f, z, rz, typical, counter.eps_F)
-        wrapped.between = between
+    # J at a new point between stopping decisions; with jac="broyden" forward differences
+    wrapped.between = differences(forward) if wrapped.broyden else wrapped
     return f, wrapped, x, r, evals_per_jac, counter
 
 
