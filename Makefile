@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHAPTERS := $(wildcard chapters/*.md)
 
-.PHONY: venv book book-en book-zh fonts zh-status test notebooks student lab assignments pdf bench clean chromium
+.PHONY: venv book book-en book-zh book-zh-build fonts zh-status test notebooks student lab assignments pdf bench clean chromium
 
 # (Re)install only when requirements.txt or pyproject.toml change.
 venv: $(STAMP)
@@ -25,14 +25,18 @@ $(STAMP): requirements.txt pyproject.toml
 # into _build/html/zh. -W -n --keep-going: any warning (including nitpicky broken
 # references) fails the build, after reporting all of them. Executed notebooks are cached
 # in .jupyter_cache and zh/_build/.jupyter_cache, so unchanged chapters are not re-run.
+# The two editions have separate sources, outputs and execution caches, so `make -j2 book`
+# builds them side by side (`make test` does); only the copy waits for both.
 book: book-en book-zh
 
 book-en: venv
 	$(BIN)/jupyter-book build -W -n --keep-going .
 
 # LM_LANG=zh: the words lm.viz writes into figures and explorers are Chinese (lm/viz/i18n.py).
-book-zh: venv fonts book-en
+book-zh-build: venv fonts
 	LM_LANG=zh $(BIN)/jupyter-book build -W -n --keep-going zh
+
+book-zh: book-zh-build book-en
 	rm -rf _build/html/zh
 	cp -a zh/_build/html _build/html/zh
 
@@ -57,7 +61,10 @@ chromium:
 # Everything: the book must build with zero warnings, then all tests (unit,
 # property, book checks, the course kit, and the browser tests over every built page and
 # the printed PDF).
-test: venv chromium book pdf
+# The builds run two at a time (the English edition, then the PDF from its cache, beside the
+# Chinese edition), each build's output kept together (-O).
+test: venv chromium
+	$(MAKE) -j2 -O book pdf
 	$(BIN)/python -m pytest -q
 
 # The course kit (tools/, see chapters/instructors.md). Each needs the built book: the
@@ -84,8 +91,9 @@ assignments: book
 
 # One printable PDF of the whole book: a singlehtml build, printed by Debian's chromium
 # (Playwright's page.pdf) once MathJax has typeset every formula: _build/pdf/book.pdf.
-# Its own output folder (_build/print/), so that it does not disturb the website's build.
-pdf: venv chromium
+# Its own output folder (_build/print/), so that it does not disturb the website's build;
+# after the English edition, whose execution cache it reads (no chapter runs twice).
+pdf: venv chromium book-en
 	$(BIN)/jupyter-book build --builder singlehtml --path-output _build/print -W -n --keep-going .
 	$(BIN)/python tools/print_pdf.py _build/print/_build/singlehtml/intro.html _build/pdf/book.pdf
 
