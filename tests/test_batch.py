@@ -205,21 +205,21 @@ def test_every_fit_equals_the_scalar_solver(model, N, noise, seed, damping, jac,
     X0 = data.draw(arrays(float, (N, len(truth)), elements=st.one_of(st.just(0.0), st.floats(-3, 5))))
     if model == "gauss":
         X0[:, 2] = np.where(X0[:, 2] == 0, 0.5, X0[:, 2])  # s = 0 is outside the model's domain
-    refused = []  # starts where the scalar solver refuses the fit (r or J not finite at x0)
-    for i in range(N):
-        try:
-            with np.errstate(all="ignore"):     # the model itself may overflow at an extreme x0
+    with np.errstate(all="ignore"):             # the model itself may overflow at an extreme x0
+        refused = []  # starts where the scalar solver refuses the fit (r or J not finite at x0)
+        for i in range(N):
+            try:
                 lm.levenberg_marquardt(fun, X0[i], jac, args=(Y[i], T), damping=damping, max_nfev=3 + 6 * len(truth))
-        except ValueError:
-            refused.append(i)
-    if refused:  # then the batch refuses too, and names them
-        with pytest.raises(ValueError, match="indices") as error:
-            levenberg_marquardt_batch(fun, X0, jac, args=(Y, T), damping=damping)
-        named = json.loads(re.search(r"indices (\[[^\]]*\])", str(error.value)).group(1))
-        assert named and set(named) <= set(refused), (named, refused)
-        return
-    res, trials = batch_trials(fun, X0, jac, (Y, T), damping=damping)
-    assert_agrees(res, fun, X0, jac, (Y,), (T,), trials=trials, damping=damping)
+            except ValueError:
+                refused.append(i)
+        if refused:  # then the batch refuses too, and names them
+            with pytest.raises(ValueError, match="indices") as error:
+                levenberg_marquardt_batch(fun, X0, jac, args=(Y, T), damping=damping)
+            named = json.loads(re.search(r"indices (\[[^\]]*\])", str(error.value)).group(1))
+            assert named and set(named) <= set(refused), (named, refused)
+            return
+        res, trials = batch_trials(fun, X0, jac, (Y, T), damping=damping)
+        assert_agrees(res, fun, X0, jac, (Y,), (T,), trials=trials, damping=damping)
 
 
 def test_scale_options_and_budget_agree():
