@@ -109,7 +109,7 @@ class Marquardt(_LambdaStrategy):
 
 
 class Nielsen(_LambdaStrategy):
-    """Nielsen (1999) gain-ratio update (Madsen–Nielsen–Tingleff 2004, eq. 3.16).
+    """Nielsen (1999) gain-ratio update (as in Madsen–Nielsen–Tingleff 2004, Algorithm 3.16).
 
     After a success λ ← λ·max(1/3, 1 − (2ρ − 1)³) and ν ← 2; after a failure λ ← λ·ν and
     ν ← 2ν, so repeated failures raise λ ever faster.

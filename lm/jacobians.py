@@ -89,8 +89,8 @@ def broyden_update(J: np.ndarray, p: np.ndarray, dr: np.ndarray) -> np.ndarray:
 
     The updated matrix satisfies the secant condition J₊p = Δr and acts like J on every
     vector orthogonal to p: the smallest change of J that agrees with the last step.
-    Between difference Jacobians it costs no evaluation of fun (Broyden 1965;
-    Madsen–Nielsen–Tingleff 2004, §3.4).
+    Between difference Jacobians it costs no evaluation of fun (Broyden 1965; the secant
+    L–M method of Madsen–Nielsen–Tingleff 2004, §3.5, is built on it).
     """
     return J + np.outer(dr - J @ p, p) / (p @ p)
 

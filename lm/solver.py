@@ -28,9 +28,9 @@ STATUS_MESSAGES = {
     -3: ("x diverges: F no longer decreases while a parameter has grown beyond 1/√ε times its "
          "start, max(|x0_j|, 1), or beyond 1000 times it with F no longer depending on it: "
          "parameters run towards infinity, where F may approach its infimum"),
-    -2: ("jac does not match fun: steps predicted to decrease F clearly above its rounding level "
-         "fail even when negligible, and the model sees a clear downhill slope (a cosine between r "
-         "and a column of J > 1e-5); check jac with lm.check_jacobian"),
+    -2: ("jac does not match fun: steps predicted to decrease F by more than its rounding (ε·F) "
+         "fail even when negligible, or F stalls, while the model sees a clear downhill slope (a cosine "
+         "between r and a column of J > 1e-5); check jac with lm.check_jacobian"),
     -1: "stopped by the callback",
     0: "the maximum number of function evaluations (max_nfev) was reached",
     1: "gradient test: r is orthogonal to every column of J to within gtol (cosine ≤ gtol)",
@@ -40,8 +40,9 @@ STATUS_MESSAGES = {
     4: "no further progress: the step no longer changes x in floating point",
     5: ("F cannot decrease to its precision: the Gauss–Newton step, the best the linear model "
         "offers, predicts a reduction no larger than max(ftol, 10ε)·F (ε: machine epsilon of the type "
-        "fun computes in), or, after a negligible failed step, than 10 times the change of F "
-        "that rounding made there (after 5 stalled steps: 10 times the largest of their changes)"),
+        "fun computes in), or, after a failed step that was negligible or promised less than the "
+        "rounding of F, than 10 times the change of F that rounding made there (after 5 stalled "
+        "steps: 10 times the largest of their changes), or F there is below ε² times F(x0)"),
     -4: ("F stopped decreasing at its rounding level before x was shown stationary: a step "
         "whose predicted reduction was below the rounding of F failed, or 5 steps in a row changed "
         "F by no more than 10ε·F, while the Gauss–Newton step predicts more (if F should "
@@ -164,13 +165,15 @@ def levenberg_marquardt(
     jac : ``jac(x, *args, **kwargs) -> J`` (m, n); or ``"2-point"`` (forward),
         ``"3-point"`` (central) or ``"cs"`` (complex-step) differences. None means
         ``"3-point"``: its O(ε^{2/3}) error lets difference Jacobians reach certified digits.
-        ``"broyden"``: central differences at x₀, then Broyden's rank-1 secant update after
-        every accepted step whose ρ ≥ ¼ (Madsen–Nielsen–Tingleff 2004, §3.4); J is
-        differenced anew by forward differences after a poorer step or a rejected one (the
+        ``"broyden"``: central differences at x₀, then Broyden's (1965) rank-1 secant update
+        after every accepted step whose ρ ≥ ¼ (the update of the secant L–M method of
+        Madsen–Nielsen–Tingleff 2004, §3.5; when to difference anew is this solver's own rule):
+        J is differenced anew by forward differences after a poorer step or a rejected one (the
         model stopped predicting; a J differenced at x is not differenced again), and by
         central differences before any stopping test other than the budget may end the run
         (the tests on x alone are then repeated at once; the others at the next point, whose
-        J is differenced centrally too).
+        J is differenced centrally too). Both only while the budget leaves room for two more
+        central Jacobians.
     damping : ``"trust-region"`` (default: λ from a radius Δ on ‖Dp‖, updated by the rule of
         MINPACK's lmder, Moré 1978),
         ``"nielsen"`` (Nielsen 1999), ``"marquardt"`` (a simplification of Marquardt 1963), or a strategy
