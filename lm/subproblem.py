@@ -86,6 +86,8 @@ class Subproblem:
         self.s2, self.sc2 = self.s**2, (self.s * self.c) ** 2
         self.sc_norm = math.sqrt(self.sc2.sum())
         self.full_rank = self.s.size == J.shape[1] and self.s[-1] > self.cutoff
+        # parameters whose column of J is exactly zero (None if there are none): p leaves them
+        self.frozen = None if (self.col_norms > 0).all() else self.col_norms == 0
         self._gn_norm = self._gn_reduction = self._cosine = None
 
     def _filter(self, lam: float) -> np.ndarray:
@@ -100,7 +102,12 @@ class Subproblem:
         """The damped step p(λ) = −D⁻¹ V (S² + λI)⁻¹ S Uᵀ r."""
         if not lam >= 0:
             raise ValueError(f"damping λ must be ≥ 0, got {lam!r}")
-        return -(self.V @ (self._filter(lam) * self.c)) / self.D
+        p = -(self.V @ (self._filter(lam) * self.c)) / self.D
+        if self.frozen is not None:
+            # row j of (JᵀJ + λD²)p = −g reads λD_j²p_j = 0 for a zero column j: exactly p_j = 0
+            # (for λ = 0 too, in the least-‖Dp‖ step); the SVD's V leaks rounding into p_j
+            p[self.frozen] = 0.0
+        return p
 
     def scaled_norm(self, lam: float) -> float:
         """‖D p(λ)‖, computed without forming p (the columns of V are orthonormal)."""

@@ -158,3 +158,34 @@ def test_radius_step_solves_augmented_least_squares(sys_, frac):
     p_ref = np.linalg.lstsq(A, np.concatenate([-r, np.zeros(D.size)]), rcond=None)[0]
     tol = (1e-9 + 1e-14 * np.linalg.cond(A) ** 2) * (1 + np.abs(p_ref).max())
     assert np.allclose(sub.step(lam), p_ref, rtol=0, atol=tol)
+
+
+@settings(max_examples=200, deadline=None)
+@given(system(max_n=5), st.data(), st.one_of(st.just(0.0), st.floats(1e-6, 1e6)))
+def test_a_zero_column_leaves_its_parameter_exactly_alone(sys_, data, lam):
+    """Row j of (JᵀJ + λD²)p = −g reads λD_j²p_j = 0 when column j of J is zero, so p_j = 0
+    exactly (for λ = 0 in the least-‖Dp‖ step too); the other components solve the problem
+    without that parameter (numpy.linalg.lstsq on the augmented system of the others)."""
+    r, J, D = sys_
+    j = data.draw(st.integers(0, J.shape[1] - 1))
+    J = J.copy()
+    J[:, j] = 0.0
+    p = Subproblem(r, J, D).step(lam)
+    assert p[j] == 0.0                                   # exactly: not rounding leaked by the SVD
+    keep = np.arange(J.shape[1]) != j
+    if not keep.any():
+        assert np.array_equal(p, np.zeros(1))
+        return
+    A = np.vstack([J[:, keep], np.sqrt(lam) * np.diag(D[keep])])
+    if lam == 0:
+        A = J[:, keep] / D[keep]                          # least ‖Dp‖: in the scaled variables Dp
+    b = np.concatenate([-r, np.zeros(keep.sum())]) if lam > 0 else -r
+    p_ref = np.linalg.lstsq(A, b, rcond=None)[0]
+    p_ref = p_ref if lam > 0 else p_ref / D[keep]
+    if lam == 0:
+        # lstsq's cutoff for small singular values differs from the solver's; compare only
+        # where both see a well-conditioned J (ε·cond² ≪ 1)
+        s = np.linalg.svd(A, compute_uv=False)
+        assume(s.size and s[-1] > 1e-6 * s[0])
+    tol = (1e-9 + 1e-14 * np.linalg.cond(A) ** 2) * (1 + np.abs(p_ref).max())
+    assert np.allclose(p[keep], p_ref, rtol=0, atol=tol)
