@@ -93,7 +93,8 @@
       if (!(lam >= 0)) { throw new Error("damping lambda must be >= 0, got " + lam); }
       var f = sub.filter(lam), p = [0, 0];
       for (var j = 0; j < sv.length; j++) { var w = f[j] * c[j]; p[0] += V[j][0] * w; p[1] += V[j][1] * w; }
-      return [-p[0] / D[0], -p[1] / D[1]];
+      // a parameter whose column of J is exactly zero is not moved (as Subproblem.step)
+      return [0, 1].map(function (k) { return J.every(function (row) { return row[k] === 0; }) ? 0 : -p[k] / D[k]; });
     };
     sub.scaledNorm = function (lam) {                                         // scaled_norm
       var f = sub.filter(lam), q = 0;
