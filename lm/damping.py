@@ -83,8 +83,11 @@ class _LambdaStrategy:
 
 class Marquardt(_LambdaStrategy):
     """A simplification of Marquardt's (1963) rule: divide λ by ``factor`` after a success,
-    multiply by it after a failure. (Marquardt himself tries λ/ν first, then λ, and
-    multiplies by ν only if both fail; chapter 06.)
+    multiply by it after a failure. (Marquardt himself tries λ/ν first, then λ, then
+    multiplies by ν until F decreases: trial by trial the same values of λ. The
+    simplification is elsewhere: lm requires ρ > 0 where he accepts Φ ≤ Φ_r, keeps the
+    largest column norms as D where he scales by diag(JᵀJ) at each iterate, and starts
+    from λ₀ where he starts from λ₀/ν; chapter 06.)
 
     Parameters
     ----------
