@@ -84,6 +84,8 @@
       return m > sv.length - 1 ? Math.sqrt(sq(rest)) : 0;
     });
     var cutoff = EPS * Math.max(m, 2) * (sv.length ? sv[0] : 0);
+    // parameters whose column of J is exactly zero: the step leaves them (as Subproblem.frozen)
+    var frozen = [0, 1].map(function (k) { return J.every(function (row) { return row[k] === 0; }); });
     var gn = null;
     var sub = { r: r, J: J, D: D, s: sv, V: V, c: c, cutoff: cutoff };
     sub.filter = function (lam) {                                             // _filter
@@ -93,8 +95,7 @@
       if (!(lam >= 0)) { throw new Error("damping lambda must be >= 0, got " + lam); }
       var f = sub.filter(lam), p = [0, 0];
       for (var j = 0; j < sv.length; j++) { var w = f[j] * c[j]; p[0] += V[j][0] * w; p[1] += V[j][1] * w; }
-      // a parameter whose column of J is exactly zero is not moved (as Subproblem.step)
-      return [0, 1].map(function (k) { return J.every(function (row) { return row[k] === 0; }) ? 0 : -p[k] / D[k]; });
+      return [0, 1].map(function (k) { return frozen[k] ? 0 : -p[k] / D[k]; });
     };
     sub.scaledNorm = function (lam) {                                         // scaled_norm
       var f = sub.filter(lam), q = 0;
