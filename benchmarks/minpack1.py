@@ -119,8 +119,25 @@ def summary(rows):
     return out
 
 
+def machine() -> str:
+    """The processor and the BLAS numpy calls: decisions taken at the rounding level of F (the last
+    steps of a run, the rank-deficient and the very ill-conditioned problems) depend on how the
+    processor and the BLAS round, so some runs take a different number of calls on another machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+    return f"{cpu}, BLAS {blas.get('name', '?')} {blas.get('version', '')}".strip()
+
+
 def markdown(s, rows):
-    lines = [f"SciPy {scipy.__version__} (MINPACK as a C translation since SciPy 1.15: least_squares(method=\"lm\") "
+    lines = [f"Machine: {machine()}. Decisions taken at the rounding level of F (the last steps of a run, "
+             "the rank-deficient and the very ill-conditioned problems) depend on how the processor and the BLAS "
+             "round, so on another machine some runs take a different number of calls.", "",
+             f"SciPy {scipy.__version__} (MINPACK as a C translation since SciPy 1.15: least_squares(method=\"lm\") "
              "calls lmder, or lmder on SciPy's own Python differences without jac; leastsq calls lmdif), "
              f"numpy {np.__version__}, Python {platform.python_version()}. 53 runs, every call of fun counted "
              f"by one wrapper; time = best of {REPEAT} (the solvers taking turns), models included.", "",
@@ -173,7 +190,7 @@ if __name__ == "__main__":
     s = summary(rows)
     nb = nist_broyden()
     (ROOT / "benchmarks" / "minpack1_results.json").write_text(
-        json.dumps(dict(scipy=scipy.__version__, summary=s, nist_broyden=nb, runs=rows), indent=1,
+        json.dumps(dict(scipy=scipy.__version__, machine=machine(), summary=s, nist_broyden=nb, runs=rows), indent=1,
                    default=lambda o: o.item()))
     text = markdown(s, rows)
     text += "\n\nNIST StRD without jac (lm; leastsq = MINPACK's lmdif): " + "; ".join(
