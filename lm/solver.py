@@ -165,12 +165,12 @@ def levenberg_marquardt(
     jac : ``jac(x, *args, **kwargs) -> J`` (m, n); or ``"2-point"`` (forward),
         ``"3-point"`` (central) or ``"cs"`` (complex-step) differences. None means
         ``"3-point"``: its O(ε^{2/3}) error lets difference Jacobians reach certified digits.
-        ``"broyden"``: central differences at x₀, then Broyden's (1965) rank-1 secant update
-        after every accepted step whose ρ ≥ ¼ (the update of the secant L–M method of
+        ``"broyden"``: forward differences at x₀, then Broyden's (1965) rank-1 secant update
+        after every accepted step (the update of the secant L–M method of
         Madsen–Nielsen–Tingleff 2004, §3.5; when to difference anew is this solver's own rule):
-        J is differenced anew by forward differences after a poorer step or a rejected one (the
-        model stopped predicting; a J differenced at x is not differenced again), and by
-        central differences before any stopping test other than the budget may end the run
+        J is differenced anew by forward differences after a rejected step (the model stopped
+        predicting; a J differenced at x is not differenced again), and by central
+        differences before any stopping test other than the budget may end the run
         (the tests on x alone are then repeated at once; the others at the next point, whose
         J is differenced centrally too). Both only while the budget leaves room for two more
         central Jacobians.
@@ -232,11 +232,17 @@ def levenberg_marquardt(
     history: list[Step] = []
     nit = 0                                                         # accepted steps so far
     # J analytic or differenced at x (fresh), by the method the stopping tests trust (exact):
-    # with jac="broyden" J is a secant update or forward differences between such decisions
-    exact, fresh, secant, deciding = True, True, False, False
+    # with jac="broyden" J is forward differences or a secant update between such decisions
+    exact, fresh, secant, deciding = not jacobian.broyden, True, False, False
     tests = _StoppingTests(ftol, xtol, gtol, max_nfev, callback, cost,
                            np.maximum(np.abs(x), 1.0), counter.eps_F)
     status = tests.at_start(g, J, r, counter.n + 1 + evals_per_jac)
+    if status == 1 and not exact and counter.n + evals_per_jac <= max_nfev:  # x₀ stationary?
+        J, exact = jacobian(x, r), True                             # decide on central differences
+        D, g, g_inf, sub = _linearize(scaling, r, J)
+        with np.errstate(all="ignore"):
+            strategy.start(sub, x)
+        status = tests.at_start(g, J, r, counter.n + 1 + evals_per_jac)
     with np.errstate(all="ignore"):                                 # overflow at a trial point is
         while status is None:                                       # just a rejected step
             p, lam = strategy.propose(sub)                          # 1. damped step (JᵀJ + λD²)p = −g
@@ -248,10 +254,10 @@ def levenberg_marquardt(
             actual = cost - cost_new                                # 4. F(x) − F(x + p)
             rho = actual / predicted if predicted > 0 else -np.inf  # 5. gain ratio ρ
             if rho > 0:                                             # 6. accept a decrease …
-                secant = jacobian.broyden and rho >= 0.25 and not deciding  # (jac="broyden": a
-                J_new = (broyden_update(J, p, r_new - r) if secant  #    secant update if ρ ≥ ¼,
-                         else (jacobian if deciding else jacobian.between)(x_new, r_new))
-                if not _all_finite(J_new):                          #    else differences) …
+                secant = jacobian.broyden and not deciding          # (jac="broyden": a secant
+                J_new = (broyden_update(J, p, r_new - r) if secant  #    update, or differences
+                         else jacobian(x_new, r_new))               #    to decide a stop) …
+                if not _all_finite(J_new):
                     rho = -np.inf                                   #    … where J is finite
             strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
             near_gn = _sq(D * p) ** 0.5 >= 0.99 * sub.gauss_newton_norm()  # (for the ftol test)
@@ -516,13 +522,16 @@ def _prepare(fun, x0, jac, args, kwargs):
         jacobian = differences(method)
     else:
         raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")
-    J0 = jacobian(x, r)
+    # jac="broyden" starts from forward differences: the secant updates change J at once, and
+    # every stopping decision is taken on central differences
+    between = differences(forward) if jac == "broyden" else None
+    J0 = (between or jacobian)(x, r)
     if not np.all(np.isfinite(J0)):
         raise ValueError("the Jacobian at x0 has NaN or inf entries; check jac or choose another x0")
     wrapped = _first_call_cached(jacobian, x, J0)
     wrapped.broyden = jac == "broyden"        # secant updates between difference Jacobians
     # J at a new point between stopping decisions; with jac="broyden" forward differences
-    wrapped.between = differences(forward) if wrapped.broyden else wrapped
+    wrapped.between = between or wrapped
     return f, wrapped, x, r, evals_per_jac, counter
 
 

@@ -1,5 +1,5 @@
 """jac="broyden": Broyden's rank-1 secant updates between difference Jacobians
-(Madsen–Nielsen–Tingleff 2004, §3.4)."""
+(Broyden 1965; the secant L–M method of Madsen–Nielsen–Tingleff 2004, §3.5)."""
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -88,3 +88,19 @@ def test_once_f_is_at_rounding_level_the_run_ends_within_a_few_evaluations():
         first = next(s for s in res.history if s.cost_trial <= 1e-20 * F0)
         assert res.success and res.cost <= 1e-20 * F0, key
         assert res.nfev - first.nfev <= 1 + 4 * P.n, (key, res.nfev - first.nfev)
+
+
+def test_a_stationary_start_is_decided_on_central_differences():
+    """jac="broyden" starts from forward differences (n calls); if the gradient test already
+    holds at x₀, it is decided again on central differences (2n more) before the run ends."""
+    A = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 4.0]])
+    b = np.array([1.0, 2.0, 3.0])
+    x_star = np.linalg.lstsq(A, b, rcond=None)[0]
+    fun = lambda x: A @ x - b                                          # noqa: E731
+    res = lm.levenberg_marquardt(fun, x_star, "broyden", gtol=1e-6)
+    assert res.status == 1 and res.success and res.history == []
+    assert res.nfev == 1 + 2 + 4 and res.njev == 2
+    assert np.allclose(res.jac, A, rtol=1e-9)                          # central: error O(ε^{2/3})
+    # with no budget left for the central Jacobian, the run ends on the forward one
+    short = lm.levenberg_marquardt(fun, x_star, "broyden", gtol=1e-6, max_nfev=5)
+    assert short.status == 1 and short.nfev == 3 and short.njev == 1
