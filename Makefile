@@ -99,6 +99,7 @@ pdf: venv chromium book-en
 
 bench: venv
 	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/loop_floor.py
 	$(BIN)/python benchmarks/build_figures.py --readme
 
 clean:
