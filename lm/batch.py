@@ -537,12 +537,13 @@ def _stall_noise(noise, stalled, actual):
     return np.where(stalled > 1, np.maximum(noise, np.abs(actual)), np.abs(actual))
 
 
-def _diverged(x, Jnorm, D, x0_size, eps_F):
-    """−3: a parameter beyond 1/√ε_F times max(|x₀_j|, 1), or beyond 1000 times it while its
-    column of J has faded below √ε_F·D_j."""
+def _diverged(x, Jnorm, D, x0_size, eps_F, full_rank):
+    """−3: a parameter beyond 1000 times max(|x₀_j|, 1) while its column of J has faded
+    below √ε_F·D_j, or beyond 1/√ε_F times it while J is numerically rank deficient (growth
+    alone is no evidence: a minimizer may lie far from x₀, where J has full rank)."""
     grown = np.abs(x) / x0_size
     faded = Jnorm <= np.sqrt(eps_F) * D
-    return _row_any(grown > 1 / np.sqrt(eps_F)) | _row_any((grown > 1e3) & faded)
+    return (_row_any(grown > 1 / np.sqrt(eps_F)) & ~full_rank) | _row_any((grown > 1e3) & faded)
 
 
 def _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F):
@@ -577,13 +578,16 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     eps_F = tol["eps_F"]
     status = _first(status, _ftol_test(near_gn, predicted, actual, rho, cost, tol["ftol"], eps_F), 2)
     Dx = _norm(D * x)
-    status = _first(status, _xtol_test(sub.gn, Dx, tol["xtol"]), 3)
-    status = _first(status, _gradient_test(g, Jnorm, r, tol["gtol"]), 1)   # after ftol, xtol: MINPACK's order
     F = np.where(accepted, step["cost_trial"], cost)                 # F at x
     promised = sub.gauss_newton_reduction()                       # the most any step can gain
-    diverged = _diverged(x, Jnorm, D, fits.x0_size, eps_F)
+    full_rank = (sub.s.shape[0] == sub.Vt.shape[1]) & (sub.s[-1] > sub.cutoff)
+    diverged = _diverged(x, Jnorm, D, fits.x0_size, eps_F, full_rank)
+    xtol_ = _xtol_test(sub.gn, Dx, tol["xtol"])
+    gtol_ = _gradient_test(g, Jnorm, r, tol["gtol"])              # after ftol, xtol: MINPACK's order
     nothing = _nothing_promised(promised, F, tol["ftol"], eps_F)
-    status = _first(status, nothing & diverged, -3)
+    status = _first(status, (xtol_ | gtol_ | nothing) & diverged, -3)   # no success while x runs off
+    status = _first(status, xtol_, 3)
+    status = _first(status, gtol_, 1)
     status = _first(status, nothing, 5)
     open_ = status == RUNNING
     stalled = np.where(open_, _stalled(stalled, actual, cost, eps_F), stalled)
@@ -595,9 +599,9 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     why = _why_no_decrease(promised <= NOISE_SAMPLES * noise, diverged, predicted, cost, cosine, eps_F)
     status = _first(status, stall, why)
     rounding = predicted <= eps_F * F                             # promised less than F's rounding
-    negligible = _norm(D * p) <= tol["xtol"] * Dx        # more damping cannot help
+    negligible = _norm(D * p) <= max(tol["xtol"], eps_F) * Dx   # more damping cannot help (nor a step below fun's precision)
     short = ~accepted & (rounding | negligible)
-    nothing_left = (promised <= NOISE_SAMPLES * np.abs(actual)) | (F <= eps_F**2 * fits.cost0)
+    nothing_left = (promised <= NOISE_SAMPLES * np.abs(actual)) | (F <= (NOISE_SAMPLES * eps_F) ** 2 * fits.cost0)
     why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F)
     status = _first(status, short, why)
     status = _first(status, ~accepted & ~short & _no_progress(step["x"], p), 4)
@@ -635,7 +639,7 @@ class _Problem:
         else:
             raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")
         # a parameter that shrinks below 1/1000 of its start is differenced on that floor
-        self.typical_all = 1e-3 * np.where(x0 != 0, np.abs(x0), 1.0)
+        self.typical_all = np.where(x0 != 0, 1e-3 * np.abs(x0), 1.0)   # as lm.solver: floor 1 at x₀_j = 0
         self.ids = np.arange(0)                        # the fits running (batch indices), and their data:
         self.typical = self.typical_all[:0]            # fits join as they start (admit), leave as they
         self.running_args = tuple(a[:0] if pf else a for a, pf in zip(self.args, self.per_fit))   # stop (keep)
@@ -712,6 +716,12 @@ class _Problem:
         if bad.any():
             raise ValueError(f"fun returned non-finite residuals (NaN or inf) at x0 for {bad.sum()} fit(s), "
                              f"indices {self.ids[rows][bad][:10].tolist()}; choose starting points where the model is defined")
+        with np.errstate(over="ignore"):
+            huge = ~np.isfinite(0.5 * np.einsum("ij,ij->i", R, R))
+        if huge.any():
+            raise ValueError(f"F(x0) = ½‖r(x0)‖² overflows to inf for {huge.sum()} fit(s), indices "
+                             f"{self.ids[rows][huge][:10].tolist()}; rescale the residuals (divide them by a typical "
+                             "size) or choose other starting points")
         return R
 
     def jacobian(self, X, R, rows=slice(None)):

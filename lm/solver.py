@@ -25,9 +25,10 @@ from .subproblem import Subproblem, column_norms, largest_cosine, squared_norm a
 __all__ = ["levenberg_marquardt", "LMResult", "Step", "STATUS_MESSAGES"]
 
 STATUS_MESSAGES = {
-    -3: ("x diverges: F no longer decreases while a parameter has grown beyond 1/√ε times its "
-         "start, max(|x0_j|, 1), or beyond 1000 times it with F no longer depending on it: "
-         "parameters run towards infinity, where F may approach its infimum"),
+    -3: ("x diverges: a convergence test was met, or F no longer decreases, while a parameter has "
+         "grown beyond 1000 times its start, max(|x0_j|, 1), with F no longer depending on it, or "
+         "beyond 1/√ε times it with J numerically rank deficient: parameters run towards infinity, "
+         "where F may approach its infimum"),
     -2: ("jac does not match fun: steps predicted to decrease F by more than its rounding (ε·F) "
          "fail even when negligible, or F stalls, while the model sees a clear downhill slope (a cosine "
          "between r and a column of J > 1e-5); check jac with lm.check_jacobian"),
@@ -42,7 +43,7 @@ STATUS_MESSAGES = {
         "offers, predicts a reduction no larger than max(ftol, 10ε)·F (ε: machine epsilon of the type "
         "fun computes in), or, after a failed step that was negligible or promised less than the "
         "rounding of F, than 10 times the change of F that rounding made there (after 5 stalled "
-        "steps: 10 times the largest of their changes), or F there is below ε² times F(x0)"),
+        "steps: 10 times the largest of their changes), or F there is below (10ε)² times F(x0)"),
     -4: ("F stopped decreasing at its rounding level before x was shown stationary: a step "
         "whose predicted reduction was below the rounding of F failed, or 5 steps in a row changed "
         "F by no more than 10ε·F, while the Gauss–Newton step predicts more (if F should "
@@ -328,12 +329,14 @@ class _StoppingTests:
         test (1), or the Gauss–Newton step promises no more than F's precision (5, or −3 if
         x runs off)."""
         if sub.gauss_newton_norm() <= self.xtol * _sq(D * x) ** 0.5:
-            return 3
-        if sub.cosine(g) <= self.gtol:                             # gradient test
-            return 1
-        if sub.gauss_newton_reduction() <= max(self.ftol, NOISE_SAMPLES * self.eps_F) * F:
-            return -3 if self._diverged(x, sub) else 5
-        return None
+            status = 3
+        elif sub.cosine(g) <= self.gtol:                           # gradient test
+            status = 1
+        elif sub.gauss_newton_reduction() <= max(self.ftol, NOISE_SAMPLES * self.eps_F) * F:
+            status = 5
+        else:
+            return None
+        return -3 if self._diverged(x, sub) else status            # no success while x runs off
 
     def after(self, step: Step, x, r, g, D, sub, near_gn: bool, nfev_next: int) -> Optional[int]:
         """The status that ends the loop after ``step``, or None to go on. ``nfev_next`` is
@@ -363,23 +366,29 @@ class _StoppingTests:
         if not step.accepted:
             rounding = step.predicted <= self.eps_F * F              # promised less than F's rounding
             Dx = _sq(D * x) ** 0.5
-            negligible = _sq(D * step.p) ** 0.5 <= self.xtol * Dx   # more damping cannot help
+            # more damping cannot help (nor can a step below fun's own precision, float32: 1.2e-7)
+            negligible = _sq(D * step.p) ** 0.5 <= max(self.xtol, self.eps_F) * Dx
             if rounding or negligible:
                 # the change of F at such a short step is rounding noise: one sample of its size
                 noise = NOISE_SAMPLES * abs(step.actual)
-                nothing_left = promised <= noise or F <= self.eps_F**2 * self.cost0
+                # (or r has fallen to the rounding level of r(x₀): ‖r‖ ≤ 10ε‖r(x₀)‖)
+                nothing_left = promised <= noise or F <= (NOISE_SAMPLES * self.eps_F) ** 2 * self.cost0
                 return self._why_no_decrease(step, r, g, x, sub, nothing_left)
             if np.array_equal(step.x + step.p, step.x):
                 return 4
         return 0 if nfev_next > self.max_nfev else None
 
     def _diverged(self, x, sub) -> bool:
-        """Some parameter has grown beyond 1/√ε times its start, max(|x₀_j|, 1), or beyond
-        1000 times it while F no longer depends on it (its column of J has fallen below √ε
-        of its largest norm so far, D_j): x runs off towards infinity."""
+        """x runs off towards infinity: some parameter has grown beyond 1000 times its start,
+        max(|x₀_j|, 1), while F no longer depends on it (its column of J has fallen below √ε
+        of its largest norm so far, D_j), or beyond 1/√ε times it while J is numerically rank
+        deficient (F then decreases along a direction the linear model has lost, as when
+        parameters cancel on their way to infinity). Growth alone is no evidence: a minimizer
+        may lie far from x₀, where J has full rank."""
         grown = np.abs(x) / self.x0_size
         faded = sub.col_norms <= np.sqrt(self.eps_F) * sub.D
-        return bool(np.any(grown > 1 / np.sqrt(self.eps_F)) or np.any((grown > 1e3) & faded))
+        far = np.any(grown > 1 / np.sqrt(self.eps_F)) and not sub.full_rank
+        return bool(far or np.any((grown > 1e3) & faded))
 
     def _why_no_decrease(self, step: Step, r, g, x, sub, nothing_left: bool) -> int:
         """A failed step after which no shorter step can help, or a stall: is x running off
@@ -492,6 +501,11 @@ def _prepare(fun, x0, jac, args, kwargs):
     shape = r.shape
     if not np.all(np.isfinite(r)):
         raise ValueError(f"fun returned non-finite residuals at x0 (NaN or inf at indices {np.flatnonzero(~np.isfinite(r))[:10].tolist()}); choose a starting point where the model is defined")
+    with np.errstate(over="ignore"):
+        overflows = not math.isfinite(0.5 * float(r @ r))
+    if overflows:
+        raise ValueError(f"F(x0) = ½‖r(x0)‖² overflows to inf (the largest |r_i| is {np.abs(r).max():.3g}); "
+                         "rescale the residuals (divide them by a typical size) or choose another x0")
 
     if jac is None:
         jac = "3-point"
@@ -510,8 +524,9 @@ def _prepare(fun, x0, jac, args, kwargs):
         method = JACOBIAN_METHODS[jac]
         evals_per_jac = {"2-point": 1, "3-point": 2, "cs": 1, "broyden": 2}[jac] * x.size
 
-        # a parameter that shrinks below 1/1000 of its start is differenced on that floor
-        typical = 1e-3 * np.where(x != 0, np.abs(x), 1.0)
+        # a parameter that shrinks below 1/1000 of its start is differenced on that floor; one
+        # that starts at 0 on the floor 1 (MINPACK: a step of √ε·|x_j|, or √ε where x_j = 0)
+        typical = np.where(x != 0, 1e-3 * np.abs(x), 1.0)
 
         def differences(method):
             def jacobian(z, rz):

@@ -155,3 +155,74 @@ def test_the_stalls_noise_sample_is_their_largest_change(promise, status):
                     c * eps * F, 1.0, True, 1e-3, k + 2, D)
         got = tests.after(step, x, r, g, D, sub, False, k + 3)
         assert got == (status if k == len(changes) - 1 else None), (k, got)
+
+
+# --- cases found by an independent fuzzing of the solver (issue 12: no status claims more
+# than was checked); each failed before the rule it names was mended
+
+
+def test_an_overflowing_cost_at_x0_is_refused():
+    """Finite residuals whose ½‖r‖² overflows: a clear ValueError, not 'success' at cost inf."""
+    with pytest.raises(ValueError, match="overflows"):
+        lm.levenberg_marquardt(lambda x: x - 1, [1e200])
+    from lm.batch import levenberg_marquardt_batch
+    with pytest.raises(ValueError, match="overflows"):
+        levenberg_marquardt_batch(lambda X: X - 1, np.array([[1.0], [1e200]]))
+
+
+@pytest.mark.parametrize("fun, jac, x0", [
+    (lambda x: np.array([np.arctan(x[0]) - 2.0]), None, [0.0]),                  # inf F = ½(π/2 − 2)²
+    (lambda x: np.array([1 / x[0]]), lambda x: np.array([[-1 / x[0] ** 2]]), [1.0]),   # F → 0 at ∞
+])
+def test_a_gradient_test_met_while_x_runs_off_is_no_success(fun, jac, x0):
+    """The gradient test holds where F flattens on the way to infinity; with x run off (the
+    parameter grown beyond 1000× its start, its column faded) the status is −3, not 1."""
+    res = lm.levenberg_marquardt(fun, x0, jac)
+    assert res.status == -3 and not res.success and abs(res.x[0]) > 1e10
+
+
+def test_a_minimizer_far_from_x0_is_no_divergence():
+    """A line through data of size 10⁸ from (1, 1): the minimizer is 10⁸ times x₀, J has
+    full rank there, and the run ends with success at numpy.linalg.lstsq's solution."""
+    rng = np.random.default_rng(0)
+    t = np.linspace(0, 1, 10)
+    y = 1e8 * (1 + t) + 1e6 * rng.standard_normal(10)
+    A = np.column_stack([np.ones_like(t), t])
+    for jac in ("2-point", None, lambda x: A):
+        res = lm.levenberg_marquardt(lambda x: A @ x - y, [1.0, 1.0], jac)
+        assert res.success, (jac, res.status)
+        assert np.allclose(res.x, np.linalg.lstsq(A, y, rcond=None)[0], rtol=1e-7)
+
+
+def test_a_parameter_starting_at_zero_is_differenced_on_a_step_that_r_can_see():
+    """r = x − 10⁸ from x = 0: a step of 10⁻³·ε^(1/3) was below the rounding of r (the
+    difference Jacobian came out 0 and the gradient test 'held' at x₀); from 0 the floor
+    of the step is 1, as in MINPACK (√ε·1 where x_j = 0)."""
+    res = lm.levenberg_marquardt(lambda x: np.array([x[0] - 1e8]), [0.0])
+    assert res.success and res.nit > 0 and np.isclose(res.x[0], 1e8, rtol=1e-12)
+
+
+def test_a_float32_model_at_its_zero_residual_is_not_blamed_on_jac():
+    """float32 residuals at the minimum: steps below the model's own precision (ε₃₂·‖Dx‖)
+    count as negligible, so the run ends at rounding level (5 or −4), never with −2."""
+    t = np.linspace(0, 4, 20)
+    t32 = t.astype(np.float32)
+    y32 = (3 * np.exp(-0.7 * t) + 0.5).astype(np.float32)
+    fun = lambda b: np.float32(b[0]) * np.exp(-np.float32(b[1]) * t32) + np.float32(b[2]) - y32   # noqa: E731
+    jac = lambda b: np.column_stack([np.exp(-b[1] * t), -b[0] * t * np.exp(-b[1] * t), np.ones_like(t)])  # noqa: E731
+    for j in (jac, None):
+        res = lm.levenberg_marquardt(fun, [1.0, 1.0, 1.0], j)
+        assert res.status in (5, -4), res.status
+        assert np.allclose(res.x, [3.0, 0.7, 0.5], rtol=1e-5)
+
+
+def test_an_overparametrized_zero_residual_fit_is_not_blamed_on_jac():
+    """x₁x₂t + x₃ (x₁, x₂ appear only as a product: J has rank 2) with exact data: r falls to
+    the rounding of its terms, ‖r‖ ≤ 10ε‖r(x₀)‖, and the run ends with success (was −2)."""
+    t = np.linspace(0.1, 3, 15)
+    y = 2.600731974445194 * 0.29403961085530017 * t + 2.2430352500038433
+    fun = lambda x: x[0] * x[1] * t + x[2] - y                                    # noqa: E731
+    jac = lambda x: np.column_stack([x[1] * t, x[0] * t, np.ones_like(t)])        # noqa: E731
+    res = lm.levenberg_marquardt(fun, [0.9829075577984692, 0.8741493622812728, 2.5401258618775637], jac,
+                                 damping="nielsen")
+    assert res.status != -2 and res.success and res.cost < 1e-28

@@ -261,11 +261,12 @@
     var tests = { stalled: 0, noise: 0 };
     function diverged(x, sub) {                                                 // _diverged
       var big = 1 / Math.sqrt(epsF), out = false;
+      var fullRank = sub.s.length === 2 && sub.s[1] > sub.cutoff;
       for (var j = 0; j < 2; j++) {
         var grown = Math.abs(x[j]) / x0Size[j];
         var faded = Math.sqrt(sq(col(sub.J, j))) <= Math.sqrt(epsF) * sub.D[j];
         note(rel(grown, big), "grown_big"); if (grown > 1e3) { note(rel(grown, 1e3), "grown_1e3"); }
-        if (grown > big || (grown > 1e3 && faded)) { out = true; }
+        if ((grown > big && !fullRank) || (grown > 1e3 && faded)) { out = true; }
       }
       return out;
     }
@@ -291,12 +292,12 @@
       var Dx = Math.sqrt(sq([D[0] * x[0], D[1] * x[1]]));
       var gnn = sub.gaussNewtonNorm();
       note(rel(gnn, xtol * Dx), "xtol");
-      if (gnn <= xtol * Dx) { return 3; }
-      var cs = cosine(g, sub.J, r);
-      note(Math.abs(cs - gtol), "gtol");                                  // (an absolute cosine margin)
-      if (cs <= gtol) { return 1; }
       var F = step.accepted ? step.cost_trial : step.cost;                       // F at x
       var promised = sub.gaussNewtonReduction();                                 // the most any step gains
+      if (gnn <= xtol * Dx) { return diverged(x, sub) ? -3 : 3; }               // (no success while x runs off)
+      var cs = cosine(g, sub.J, r);
+      note(Math.abs(cs - gtol), "gtol");                                  // (an absolute cosine margin)
+      if (cs <= gtol) { return diverged(x, sub) ? -3 : 1; }
       note(rel(promised, level * F), "promised5");
       if (promised <= level * F) { return diverged(x, sub) ? -3 : 5; }
       // F changed only at its rounding level: STALL_STEPS such trials in a row end the loop
@@ -310,13 +311,13 @@
       }
       if (!step.accepted) {
         var Dp = Math.sqrt(sq([D[0] * step.p[0], D[1] * step.p[1]]));
-        note(rel(step.predicted, epsF * F), "rej_rounding"); note(rel(Dp, xtol * Dx), "rej_negligible");
+        note(rel(step.predicted, epsF * F), "rej_rounding"); note(rel(Dp, Math.max(xtol, epsF) * Dx), "rej_negligible");
         var rounding = step.predicted <= epsF * F;                               // less than F's rounding
-        var negligible = Dp <= xtol * Dx;                                        // more damping cannot help
+        var negligible = Dp <= Math.max(xtol, epsF) * Dx;                        // more damping cannot help
         if (rounding || negligible) {
           var noise = NOISE_SAMPLES * Math.abs(step.actual);
           note(rel(promised, noise), "rej_nothing");
-          var nothingLeft = promised <= noise || F <= epsF * epsF * cost0;
+          var nothingLeft = promised <= noise || F <= (NOISE_SAMPLES * epsF) * (NOISE_SAMPLES * epsF) * cost0;
           return whyNoDecrease(step, r, g, x, sub, nothingLeft);
         }
         if (step.x[0] + step.p[0] === step.x[0] && step.x[1] + step.p[1] === step.x[1]) { return 4; }
@@ -372,7 +373,7 @@
     if (!r.length) { throw new Error("the model has no residuals"); }
     if (!allFinite(r)) { throw new Error("the residuals are not finite at the start (" + x.join(", ") + ")"); }
     var evalsPerJac = problem.jac ? 0 : 4;
-    var typical = [1e-3 * (x[0] !== 0 ? Math.abs(x[0]) : 1), 1e-3 * (x[1] !== 0 ? Math.abs(x[1]) : 1)];
+    var typical = [x[0] !== 0 ? 1e-3 * Math.abs(x[0]) : 1, x[1] !== 0 ? 1e-3 * Math.abs(x[1]) : 1];
     function jacobian(z, rz) { return problem.jac ? problem.jac(z) : central(f, z, rz, typical); }
     var maxNfev = options.maxNfev || 500 * 3 * (1 + evalsPerJac);
     var J = jacobian(x, r);
