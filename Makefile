@@ -49,6 +49,7 @@ zh-status: venv
 fonts:
 	@if [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-wqy-microhei fontconfig; \
+	  rm -f $$HOME/.cache/matplotlib/fontlist-*.json; \
 	fi
 
 # Debian's chromium for the real-browser tests (never `playwright install`), and a small
@@ -56,6 +57,7 @@ fonts:
 chromium:
 	@if [ ! -x $(CHROMIUM) ] || [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei; \
+	  rm -f $$HOME/.cache/matplotlib/fontlist-*.json; \
 	fi
 
 # Everything: the book must build with zero warnings, then all tests (unit,
