@@ -1,4 +1,4 @@
-"""How fast can a numpy Levenberg–Marquardt loop be? A lower bound for issue 12's time target.
+"""How fast can a numpy Levenberg–Marquardt loop be? A floor (not a proof) for issue 12's time target.
 
 On the MINPACK-1 set (53 runs, exact Jacobians) this times three things in one process, taking
 turns (best of REPEAT):
@@ -7,16 +7,17 @@ turns (best of REPEAT):
 * lm: lm.levenberg_marquardt at its defaults;
 * the floor: the bare trust-region loop below, made to take lm's own sequence of accepted and
   rejected trial steps on each run (a step is accepted where lm accepted one, if F is finite
-  there): as many trial steps and calls of fun as lm, and about as many iterates (1868 against
-  lm's 1930 Jacobians when this was written). It does only what any SVD-based LM step must do:
+  there): as many trial steps, calls of fun and iterates as lm (1930 Jacobians when this was
+  written). It does only what any SVD-based LM step must do:
   one SVD of J D⁻¹ per iterate, the radius search for λ, the step, the model's evaluations, the
   gain ratio and the radius update. No argument checking, no records, no stopping tests, no
   safeguards beyond treating rounding-level singular values as zero.
 
-The model's own cost (fun and jac at the points lm evaluates) is timed too. If the floor alone
-takes more than 1.5× MINPACK's time, lm's loop, which does all of this and more, cannot meet the
-1.5× target by trimming its Python: it would need a cheaper factorization than numpy's SVD per
-iterate (np.linalg.qr costs about as much per call here) or a compiled inner loop. Writes the section between the markers in
+The model's own cost (fun and jac at the points lm evaluates) and the SVDs alone are timed too.
+If the floor alone takes more than 1.5× MINPACK's time, lm's loop, which does all of this and
+more, is unlikely to meet the 1.5× target by trimming its Python: the SVDs are a small part of
+the floor's time (see their row); the rest is numpy's per-call overhead on arrays of a few
+entries, so it would need a compiled inner loop. Writes the section between the markers in
 benchmarks/RESULTS.md. Run: `.venv/bin/python benchmarks/loop_floor.py`.
 """
 from __future__ import annotations
@@ -54,13 +55,15 @@ def floor_loop(fun, jac, x, accepted: list) -> np.ndarray:
         t = (s / np.maximum(s2, TINY)) * c             # the Gauss–Newton step, V ᵀD p_GN
         lam = 0.0
         if math.sqrt(t @ t) > Delta:                   # λ with ‖Dp(λ)‖ = Δ to 10 %
+            lam = 0.0 if s[-1] > 0 else math.sqrt(sc2.sum()) / Delta   # as lm: from the right if rank deficient
             for _ in range(10):
                 d = s2 + lam
                 w = sc2 / (d * d)
                 q = w.sum()
                 if abs(math.sqrt(q) - Delta) <= 0.1 * Delta:
                     break
-                lam -= (2 * q / (-2.0 * (w / d).sum())) * (math.sqrt(q) - Delta) / Delta
+                new = lam - (2 * q / (-2.0 * (w / d).sum())) * (math.sqrt(q) - Delta) / Delta
+                lam = new if new > 0 else 0.5 * lam
         y = -(s / np.maximum(s2 + lam, TINY)) * c      # V ᵀD p
         p = (Vt.T @ y) / D
         x_new = x + p
@@ -109,6 +112,18 @@ def measure() -> dict:
         for P in problems:
             least_squares(P.fun, P.x0, P.jac, method="lm")
 
+    mats = []                                           # J D⁻¹ at lm's iterates, for the SVDs alone
+    for P, _, js, _ in points:
+        D = np.zeros(P.n)
+        for x in js:
+            J = P.jac(x)
+            D = np.maximum(D, np.sqrt((J * J).sum(axis=0)))
+            mats.append(J / np.where(D > 0, D, 1.0))
+
+    def run_svd():
+        for A in mats:
+            np.linalg.svd(A, full_matrices=False)
+
     def run_model():
         for P, xs, js, _ in points:
             for x in xs:
@@ -120,7 +135,8 @@ def measure() -> dict:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         for _ in range(REPEAT):
-            for name, run in (("minpack", run_minpack), ("lm", run_lm), ("floor", run_floor), ("model", run_model)):
+            for name, run in (("minpack", run_minpack), ("lm", run_lm), ("floor", run_floor), ("model", run_model),
+                              ("svd", run_svd)):
                 start = time.perf_counter()
                 run()
                 best[name] = min(best.get(name, math.inf), time.perf_counter() - start)
@@ -131,7 +147,8 @@ def measure() -> dict:
 def markdown(b: dict) -> str:
     T = b["trials"]
     rows = [("MINPACK (least_squares, method=\"lm\")", b["minpack"]), ("lm", b["lm"]),
-            ("the floor: the bare loop, lm's accepted/rejected sequence", b["floor"]), ("the model alone (fun and jac at lm's points)", b["model"])]
+            ("the floor: the bare loop, lm's accepted/rejected sequence", b["floor"]), ("the model alone (fun and jac at lm's points)", b["model"]),
+            ("the SVDs alone (np.linalg.svd of J D⁻¹ at lm's iterates)", b["svd"])]
     lines = ["## How fast can a numpy LM loop be? (benchmarks/loop_floor.py)", "",
              f"MINPACK-1 set, exact Jacobians, each solver at its defaults; {T} trial steps of lm; best of {REPEAT}, taking turns.", "",
              "| what | time (ms) | × MINPACK | µs per lm trial step |", "| --- | --- | --- | --- |"]
