@@ -174,7 +174,7 @@ def levenberg_marquardt(
         differences before any stopping test other than the budget may end the run
         (the tests on x alone are then repeated at once; the others at the next point, whose
         J is differenced centrally too). Both only while the budget leaves room for two more
-        central Jacobians.
+        central Jacobians (at x₀, where only the gradient test can end the run, for one).
     damping : ``"trust-region"`` (default: λ from a radius Δ on ‖Dp‖, updated by the rule of
         MINPACK's lmder, Moré 1978),
         ``"nielsen"`` (Nielsen 1999), ``"marquardt"`` (a simplification of Marquardt 1963), or a strategy
@@ -202,8 +202,10 @@ def levenberg_marquardt(
         column of J (MINPACK's test; invariant to the units of the parameters).
     max_nfev : the most evaluations of fun, difference Jacobians included; never exceeded.
         Default 500·(n + 1) rounds of a residual and a Jacobian (MINPACK: 100·(n + 1),
-        which stops Osborne's MGH17 from NIST's start 1 short). Must allow at least the
-        first round (1 + the evaluations of one difference Jacobian).
+        which stops Osborne's MGH17 from NIST's start 1 short). Must allow at least r(x₀)
+        and one difference Jacobian of the stopping decisions: 1 + n (forward), 1 + 2n
+        (central, and ``"broyden"``, whose first Jacobian is forward but whose decisions are
+        taken on central differences).
     callback : ``callback(step)`` after every trial step (a :class:`Step`); returning
         True stops the loop (status −1).
 
@@ -538,7 +540,7 @@ def _prepare(fun, x0, jac, args, kwargs):
     else:
         raise TypeError(f"jac must be a callable, a method name or None, got {type(jac).__name__}")
     # jac="broyden" starts from forward differences: the secant updates change J at once, and
-    # every stopping decision is taken on central differences
+    # every stopping decision is taken on central differences while the budget leaves room
     between = differences(forward) if jac == "broyden" else None
     J0 = (between or jacobian)(x, r)
     if not np.all(np.isfinite(J0)):
@@ -586,6 +588,7 @@ def _check_max_nfev(max_nfev, n: int, evals_per_jac: int) -> int:
     if isinstance(max_nfev, bool) or not isinstance(max_nfev, numbers.Integral) or max_nfev < 1:
         raise ValueError(f"max_nfev must be a positive integer or None, got {max_nfev!r}")
     if max_nfev < 1 + evals_per_jac:
-        raise ValueError(f"max_nfev = {max_nfev} cannot pay for r and J at x0 ({1 + evals_per_jac} evaluations "
-                         f"with this jac); give at least {1 + evals_per_jac}")
+        raise ValueError(f"max_nfev = {max_nfev} cannot pay for r at x0 and one Jacobian of this jac's stopping "
+                         f"decisions ({1 + evals_per_jac} evaluations; with jac='broyden' a central one, 2n); "
+                         f"give at least {1 + evals_per_jac}")
     return int(max_nfev)

@@ -104,3 +104,23 @@ def test_a_stationary_start_is_decided_on_central_differences():
     # with no budget left for the central Jacobian, the run ends on the forward one
     short = lm.levenberg_marquardt(fun, x_star, "broyden", gtol=1e-6, max_nfev=5)
     assert short.status == 1 and short.nfev == 3 and short.njev == 1
+
+
+def test_every_accepted_step_is_a_secant_update():
+    """After an accepted step J is updated, not differenced: a poor but accepted step
+    (0 < ρ < ¼) from an accepted one costs exactly its one evaluation of fun."""
+    P = minpack1_problem("rosenbrock/2/2")
+    H = lm.levenberg_marquardt(P.fun, P.x0, "broyden").history
+    poor = [k for k in range(1, len(H)) if H[k].accepted and 0 < H[k].rho < 0.25 and H[k - 1].accepted]
+    assert poor and all(H[k].nfev - H[k - 1].nfev == 1 for k in poor)
+
+
+def test_a_start_stationary_only_for_forward_differences_is_not_a_stop():
+    """r = (1 + min(x − 2, 0), ½) at x = 2: the forward difference sees a flat r (stationary,
+    what "2-point" stops on at once), the central one a slope; jac="broyden" decides on the
+    central one and moves on."""
+    fun = lambda x: np.array([1.0 + min(x[0] - 2.0, 0.0), 0.5])                # noqa: E731
+    forward = lm.levenberg_marquardt(fun, [2.0], "2-point")
+    assert forward.status == 1 and forward.history == []
+    res = lm.levenberg_marquardt(fun, [2.0], "broyden")
+    assert res.history and res.x[0] < 2.0

@@ -100,7 +100,7 @@ def test_max_nfev_is_never_exceeded():
             calls = []
             run = lambda: lm.levenberg_marquardt(lambda x: calls.append(1) or P.fun(x), P.x0, jac, max_nfev=max_nfev)  # noqa: E731
             if max_nfev < 1 + per_jac:
-                with pytest.raises(ValueError, match="cannot pay for r and J at x0"):
+                with pytest.raises(ValueError, match="cannot pay for r at x0 and one Jacobian"):
                     run()
                 continue
             res = run()
