@@ -57,7 +57,7 @@ import numpy as np
 from .damping import Fixed, Marquardt, Nielsen, TrustRegion, make_damping
 from .jacobians import EPS, JACOBIAN_METHODS, _steps
 from .solver import (CONSISTENT_COSINE, NOISE_SAMPLES, STALL_STEPS, STATUS_MESSAGES, LMResult, _check_max_nfev,
-                     _check_tolerances, levenberg_marquardt)
+                     _check_tolerances, _dense_real, levenberg_marquardt)
 
 __all__ = ["levenberg_marquardt_batch", "BatchResult", "fit_dask", "DaskBatchResult",
            "covariance", "RUNNING"]
@@ -728,7 +728,7 @@ class _Problem:
         """J for the running fits ``rows`` at X (their residuals R), analytic or by differences."""
         self.njev[self.ids[rows]] += 1
         if self.method is None:
-            J = np.asarray(self.jac(X, *self._args_for(rows)), dtype=float)
+            J = _dense_real(self.jac(X, *self._args_for(rows)))
             if J.shape != (len(X), self.m, self.n):
                 raise ValueError(f"jac returned shape {J.shape}, expected {(len(X), self.m, self.n)} "
                                  "(fits × m residuals × n parameters)")

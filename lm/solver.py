@@ -516,7 +516,7 @@ def _prepare(fun, x0, jac, args, kwargs):
 
         def jacobian(z, rz):
             counter.njev += 1
-            J = np.asarray(user_jac(z, *args, **kwargs), dtype=float)
+            J = _dense_real(user_jac(z, *args, **kwargs))
             if J.shape != (shape[0], x.size):
                 raise ValueError(f"jac returned shape {J.shape}, expected {(shape[0], x.size)} (m residuals × n parameters)")
             return J
@@ -550,6 +550,18 @@ def _prepare(fun, x0, jac, args, kwargs):
     # J at a new point between stopping decisions; with jac="broyden" forward differences
     wrapped.between = between or wrapped
     return f, wrapped, x, r, evals_per_jac, counter
+
+
+def _dense_real(J) -> np.ndarray:
+    """The user's Jacobian as a dense float array: a scipy.sparse matrix is densified (this
+    solver's SVD works on dense J); complex entries are refused, not silently truncated."""
+    if hasattr(J, "toarray"):
+        J = J.toarray()
+    J = np.asarray(J)
+    if np.iscomplexobj(J):
+        raise TypeError("jac returned complex values; return the real Jacobian of the real residuals "
+                        "(for complex-step differences use jac='cs')")
+    return J.astype(float, copy=False)
 
 
 def _first_call_cached(jacobian, x0, J0):

@@ -322,3 +322,15 @@ def test_all_finite_is_numpys_isfinite(A):
     """The one-pass test (a finite sum) agrees with np.isfinite everywhere, overflowing sums included."""
     with np.errstate(all="ignore"):
         assert _all_finite(A) == bool(np.all(np.isfinite(A)))
+
+
+def test_a_sparse_jacobian_is_used_and_a_complex_one_refused():
+    """A scipy.sparse J is densified (it used to fail with "setting an array element with a
+    sequence"); a complex J is refused with a TypeError instead of losing its imaginary part."""
+    import scipy.sparse as sp
+    A = np.array([[2.0, 0.0], [0.0, 3.0], [1.0, 1.0]])
+    b = np.array([1.0, 2.0, 3.0])
+    res = lm.levenberg_marquardt(lambda x: A @ x - b, [0.0, 0.0], lambda x: sp.csr_matrix(A))
+    assert res.success and np.allclose(res.x, np.linalg.lstsq(A, b, rcond=None)[0])
+    with pytest.raises(TypeError, match="complex"):
+        lm.levenberg_marquardt(lambda x: A @ x - b, [0.0, 0.0], lambda x: A * (1 + 1e-3j))
