@@ -483,6 +483,17 @@ class _BatchScaling:
             return np.where(D > 0, D, 1.0)
         return self.D[rows]
 
+    def stale(self, Jnorm, eps_F):
+        """Per fit: Marquardt's D is left behind, some nonzero column norm below √ε_F of its
+        D_j (lm.solver._Scaling.stale)."""
+        if self.kind != "marquardt":
+            return np.zeros(len(Jnorm), dtype=bool)
+        return _row_any((Jnorm > 0) & (Jnorm < np.sqrt(eps_F) * self.D))
+
+    def restart(self, rows):
+        """Forget the largest column norms seen by the fits ``rows`` (lm.solver._Scaling.restart)."""
+        self.D[rows] = 0.0
+
     def keep(self, mask):
         """Drop the fits that stopped (``mask`` marks those that go on)."""
         self.D = self.D[mask]
@@ -568,6 +579,40 @@ def _first(status, mask, code):
     return np.where((status == RUNNING) & mask, code, status)
 
 
+def _at_point(x, g, r, Jnorm, D, x0_size, sub, F, tol):
+    """The tests on x and J alone (lm.solver._StoppingTests.at_point), per fit: 3 (xtol),
+    1 (gtol, after xtol: MINPACK's order), 5 (nothing promised), each −3 instead where x runs
+    off; RUNNING where none holds. Also returns where x runs off."""
+    eps_F = tol["eps_F"]
+    full_rank = (sub.s.shape[0] == sub.Vt.shape[1]) & (sub.s[-1] > sub.cutoff)
+    diverged = _diverged(x, Jnorm, D, x0_size, eps_F, full_rank)
+    xtol_ = _xtol_test(sub.gn, _norm(D * x), tol["xtol"])
+    gtol_ = _gradient_test(g, Jnorm, r, tol["gtol"])
+    nothing = _nothing_promised(sub.gauss_newton_reduction(), F, tol["ftol"], eps_F)
+    status = np.full(len(F), RUNNING)
+    status = _first(status, (xtol_ | gtol_ | nothing) & diverged, -3)   # no success while x runs off
+    status = _first(status, xtol_, 3)
+    status = _first(status, gtol_, 1)
+    return _first(status, nothing, 5), diverged
+
+
+def _rescale(fits, sub, scaling, tol):
+    """Fits that would stop on xtol or the promise (3, 5) while Marquardt's D is left behind
+    are decided again on D = ‖J_j‖ at x (lm.solver: scaling.restart, then at_point); returns
+    the subproblems."""
+    redo = ((fits.status == 3) | (fits.status == 5)) & scaling.stale(fits.Jnorm, tol["eps_F"])
+    if not redo.any():
+        return sub
+    rows = np.flatnonzero(redo)
+    scaling.restart(rows)
+    fits.D[rows] = scaling.update(fits.Jnorm[rows], rows)
+    new = _Subproblems(fits.r[rows], fits.J[rows], fits.D[rows])
+    sub.put(rows, new)
+    fits.status[rows], _ = _at_point(fits.x[rows], fits.g[rows], fits.r[rows], fits.Jnorm[rows], fits.D[rows],
+                                     fits.x0_size[rows], new, fits.cost[rows], tol)
+    return sub
+
+
 def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     """The status of each running fit after its trial step, its stall count and the largest
     change of F over the stalled steps (lm.solver._StoppingTests.after, test by test in the
@@ -580,15 +625,8 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     Dx = _norm(D * x)
     F = np.where(accepted, step["cost_trial"], cost)                 # F at x
     promised = sub.gauss_newton_reduction()                       # the most any step can gain
-    full_rank = (sub.s.shape[0] == sub.Vt.shape[1]) & (sub.s[-1] > sub.cutoff)
-    diverged = _diverged(x, Jnorm, D, fits.x0_size, eps_F, full_rank)
-    xtol_ = _xtol_test(sub.gn, Dx, tol["xtol"])
-    gtol_ = _gradient_test(g, Jnorm, r, tol["gtol"])              # after ftol, xtol: MINPACK's order
-    nothing = _nothing_promised(promised, F, tol["ftol"], eps_F)
-    status = _first(status, (xtol_ | gtol_ | nothing) & diverged, -3)   # no success while x runs off
-    status = _first(status, xtol_, 3)
-    status = _first(status, gtol_, 1)
-    status = _first(status, nothing, 5)
+    at, diverged = _at_point(x, g, r, Jnorm, D, fits.x0_size, sub, F, tol)
+    status = np.where(status == RUNNING, at, status)
     open_ = status == RUNNING
     stalled = np.where(open_, _stalled(stalled, actual, cost, eps_F), stalled)
     noise = np.where(open_, _stall_noise(noise, stalled, actual), noise)
@@ -1094,6 +1132,7 @@ def _iterate(run: "_Batch", prob: "_Problem", tol) -> None:
     run.sub = _move(fits, sub, run.scaling, accepted, x_new, r_new, cost_new, J_new)  # 8. x ← x + p
     fits.status, fits.stalled, fits.noise = _after(fits, run.sub, step=step, near_gn=near_gn,  # 9. stop?
                                                    nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
+    run.sub = _rescale(fits, run.sub, run.scaling, tol)          #    (not on a D left behind)
 
 
 class _Running:

@@ -181,7 +181,10 @@ def levenberg_marquardt(
         object (see :mod:`lm.damping`). The default solved the most NIST problems with
         the fewest evaluations in ``benchmarks/``.
     scale : ``"marquardt"``: D = column norms of J, kept monotone (Marquardt 1963,
-        Moré 1978), which makes the method invariant to the units of the parameters;
+        Moré 1978), which makes the method invariant to the units of the parameters (this
+        solver's own exception: a stop on xtol or the Gauss–Newton promise while some column
+        has fallen below √ε of its D_j is decided again with D restarted from the column
+        norms at x);
         ``"levenberg"``: D = I (Levenberg 1944); or a fixed positive vector.
     ftol : stop when a nearly undamped step's actual and predicted reductions are both
         ≤ ftol·F(x) (status 2), or when even the Gauss–Newton step predicts a reduction
@@ -279,6 +282,9 @@ def levenberg_marquardt(
                 D, g, g_inf, sub = _linearize(scaling, r, J)
             status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
                                  counter.n + 1 + evals_per_jac)
+            if status in (3, 5) and scaling.stale(sub.col_norms, counter.eps_F):
+                D, g, g_inf, sub = _linearize(scaling.restart(), r, J)   # (decided on D = ‖J_j‖ at x,
+                status = tests.at_point(x, g, D, sub, cost)                #  not on a D left behind)
             deciding = status not in (None, 0, -1) and not exact and counter.n + 2 * evals_per_jac < max_nfev
             if deciding:                                            #    (decide on central differences,
                 J, exact, fresh = jacobian(x, r), True, True        #    here and at the next
@@ -451,6 +457,18 @@ class _Scaling:
             if D.shape != (n,) or not np.all(np.isfinite(D)) or np.any(D <= 0):
                 raise ValueError(f"scale must be 'marquardt', 'levenberg' or {n} positive finite numbers, got {scale!r}")
             self.kind, self.D = "fixed", D
+
+    def stale(self, col_norms: np.ndarray, eps: float) -> bool:
+        """Whether Marquardt's D (the largest column norms seen) is left behind: some nonzero
+        column of J has fallen below √ε of its D_j. The tests that measure with D (xtol, and
+        which singular values of J D⁻¹ count as rounding) then judge x by a region the run
+        has left (after a start where J was huge)."""
+        return self.kind == "marquardt" and bool(np.any((col_norms > 0) & (col_norms < np.sqrt(eps) * self.D)))
+
+    def restart(self) -> "_Scaling":
+        """Forget the largest column norms seen: the next D is the column norms at x."""
+        self.D = np.zeros_like(self.D)
+        return self
 
     def update(self, J: np.ndarray, col_norms: Optional[np.ndarray] = None) -> np.ndarray:
         """D at a new iterate; ``col_norms``: the ‖J_j‖, if already computed."""

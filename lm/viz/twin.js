@@ -151,6 +151,14 @@
     if (kind !== "marquardt" && kind !== "levenberg") { throw new Error("unknown scale " + kind); }
     return {
       kind: kind,
+      stale: function (J, epsF) {                                              // _Scaling.stale
+        if (kind !== "marquardt") { return false; }
+        return [0, 1].some(function (j) {
+          var c = Math.sqrt(sq(col(J, j)));
+          return c > 0 && c < Math.sqrt(epsF) * D[j];
+        });
+      },
+      restart: function () { D = [0, 0]; },                                   // _Scaling.restart
       update: function (J) {
         if (kind === "levenberg") { return [1, 1]; }
         // the largest column norm seen so far (More 1978, eq. 6.3); 1 for a zero column
@@ -282,6 +290,20 @@
       if (gradientTest(g, J, r, gtol)) { return 1; }
       return nfevNext > maxNfev ? 0 : null;
     };
+    tests.atPoint = function (x, g, D, sub, F) {                                // at_point
+      var level = Math.max(ftol, NOISE_SAMPLES * epsF);
+      var Dx = Math.sqrt(sq([D[0] * x[0], D[1] * x[1]]));
+      var gnn = sub.gaussNewtonNorm();
+      note(rel(gnn, xtol * Dx), "xtol");
+      if (gnn <= xtol * Dx) { return diverged(x, sub) ? -3 : 3; }               // (no success while x runs off)
+      var cs = cosine(g, sub.J, sub.r);
+      note(Math.abs(cs - gtol), "gtol");                                  // (an absolute cosine margin)
+      if (cs <= gtol) { return diverged(x, sub) ? -3 : 1; }
+      var promised = sub.gaussNewtonReduction();
+      note(rel(promised, level * F), "promised5");
+      if (promised <= level * F) { return diverged(x, sub) ? -3 : 5; }
+      return null;
+    };
     tests.after = function (step, x, r, g, D, sub, nearGn, nfevNext) {
       // MINPACK's order: the tests on the step (ftol, xtol) before the gradient test
       // ftol only for a nearly undamped step, and never below F's rounding
@@ -290,16 +312,10 @@
       note(Math.abs(Math.abs(step.actual) - tiny) / Math.max(step.cost, 1e-300), "ftol_act");
       if (nearGn && step.predicted <= tiny && Math.abs(step.actual) <= tiny && step.rho <= 2) { return 2; }
       var Dx = Math.sqrt(sq([D[0] * x[0], D[1] * x[1]]));
-      var gnn = sub.gaussNewtonNorm();
-      note(rel(gnn, xtol * Dx), "xtol");
       var F = step.accepted ? step.cost_trial : step.cost;                       // F at x
       var promised = sub.gaussNewtonReduction();                                 // the most any step gains
-      if (gnn <= xtol * Dx) { return diverged(x, sub) ? -3 : 3; }               // (no success while x runs off)
-      var cs = cosine(g, sub.J, r);
-      note(Math.abs(cs - gtol), "gtol");                                  // (an absolute cosine margin)
-      if (cs <= gtol) { return diverged(x, sub) ? -3 : 1; }
-      note(rel(promised, level * F), "promised5");
-      if (promised <= level * F) { return diverged(x, sub) ? -3 : 5; }
+      var atX = tests.atPoint(x, g, D, sub, F);
+      if (atX !== null) { return atX; }
       // F changed only at its rounding level: STALL_STEPS such trials in a row end the loop
       note(rel(Math.abs(step.actual), NOISE_SAMPLES * epsF * step.cost), "stall_act");
       tests.stalled = Math.abs(step.actual) <= NOISE_SAMPLES * epsF * step.cost ? tests.stalled + 1 : 0;
@@ -430,6 +446,10 @@
         sub = subproblem(r, J, D);
       }
       status = tests.after(step, x, r, g, D, sub, nearGn, nfev + 1 + evalsPerJac);   // 9. stop?
+      if ((status === 3 || status === 5) && scaling.stale(J, EPS)) {            // (decided on D = |J_j| at x,
+        scaling.restart(); D = scaling.update(J); sub = subproblem(r, J, D);     //  not on a D left behind)
+        status = tests.atPoint(x, g, D, sub, F);
+      }
       if (margins) { margins.push(margin); whys.push(marginWhy); }
     }
     return { x: x, cost: F, fun: r, jac: J, grad: g, nfev: nfev, nit: nit, status: status,
