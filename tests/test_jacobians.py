@@ -69,3 +69,21 @@ def test_check_jacobian_finds_the_wrong_column():
         lm.check_jacobian(P.fun, lambda x: np.ones((2, 2)), [1.0, 1.0])
     with pytest.raises(TypeError):
         lm.check_jacobian(P.fun, "jac", [1.0, 1.0])
+
+
+def test_check_jacobian_allows_the_rounding_noise_of_its_own_differences():
+    """A float32 model (differenced on float32's ε) and residuals with a large offset (whose
+    differences carry ε·10⁸/h of noise) pass with a correct J, and a wrong column is still
+    caught in both (before: MISMATCH 1.4e-2 and 1e-3 for the correct ones)."""
+    t = np.linspace(0, 4, 20)
+    t32, y32 = t.astype(np.float32), (3 * np.exp(-0.7 * t) + 0.5).astype(np.float32)
+    f32 = lambda b: np.float32(b[0]) * np.exp(-np.float32(b[1]) * t32) + np.float32(b[2]) - y32   # noqa: E731
+    good = lambda b: np.column_stack([np.exp(-b[1] * t), -b[0] * t * np.exp(-b[1] * t), np.ones_like(t)])  # noqa: E731
+    bad = lambda b: good(b) * np.array([1.0, -1.0, 1.0])                     # noqa: E731
+    assert lm.check_jacobian(f32, good, [1.0, 1.0, 1.0]).ok
+    check = lm.check_jacobian(f32, bad, [1.0, 1.0, 1.0])
+    assert not check.ok and check.worst_column == 1
+    s = np.linspace(0, 1, 10)
+    offset = lambda x: x[0] * s + 1e8                                          # noqa: E731
+    assert lm.check_jacobian(offset, lambda x: s[:, None], [1.0]).ok
+    assert not lm.check_jacobian(offset, lambda x: 2 * s[:, None], [1.0]).ok
