@@ -579,24 +579,27 @@ def _first(status, mask, code):
     return np.where((status == RUNNING) & mask, code, status)
 
 
-def _at_point(x, g, r, Jnorm, D, x0_size, sub, F, tol):
+def _at_point(x, g, r, Jnorm, D, x0_size, cost0, sub, F, tol):
     """The tests on x and J alone (lm.solver._StoppingTests.at_point), per fit: 3 (xtol),
     1 (gtol, after xtol: MINPACK's order), 5 (nothing promised), each −3 instead where x runs
     off; RUNNING where none holds. Also returns where x runs off."""
     eps_F = tol["eps_F"]
     full_rank = (sub.s.shape[0] == sub.Vt.shape[1]) & (sub.s[-1] > sub.cutoff)
     diverged = _diverged(x, Jnorm, D, x0_size, eps_F, full_rank)
+    # no success while x runs off (but a residual at its rounding floor is a minimizer)
+    floor = F <= (NOISE_SAMPLES * eps_F) ** 2 * cost0
+    off = np.where(floor, _diverged(x, Jnorm, D, x0_size, eps_F, np.ones_like(full_rank)), diverged)
     xtol_ = _xtol_test(sub.gn, _norm(D * x), tol["xtol"])
     gtol_ = _gradient_test(g, Jnorm, r, tol["gtol"])
     nothing = _nothing_promised(sub.gauss_newton_reduction(), F, tol["ftol"], eps_F)
     status = np.full(len(F), RUNNING)
-    status = _first(status, (xtol_ | gtol_ | nothing) & diverged, -3)   # no success while x runs off
+    status = _first(status, (xtol_ | gtol_ | nothing) & off, -3)
     status = _first(status, xtol_, 3)
     status = _first(status, gtol_, 1)
     return _first(status, nothing, 5), diverged
 
 
-def _rescale(fits, sub, scaling, tol):
+def _rescale(fits, sub, scaling, tol, nfev_next):
     """Fits that would stop on xtol or the promise (3, 5) while Marquardt's D is left behind
     are decided again on D = ‖J_j‖ at x (lm.solver: scaling.restart, then at_point); returns
     the subproblems."""
@@ -608,8 +611,9 @@ def _rescale(fits, sub, scaling, tol):
     fits.D[rows] = scaling.update(fits.Jnorm[rows], rows)
     new = _Subproblems(fits.r[rows], fits.J[rows], fits.D[rows])
     sub.put(rows, new)
-    fits.status[rows], _ = _at_point(fits.x[rows], fits.g[rows], fits.r[rows], fits.Jnorm[rows], fits.D[rows],
-                                     fits.x0_size[rows], new, fits.cost[rows], tol)
+    at, _ = _at_point(fits.x[rows], fits.g[rows], fits.r[rows], fits.Jnorm[rows], fits.D[rows],
+                      fits.x0_size[rows], fits.cost0[rows], new, fits.cost[rows], tol)
+    fits.status[rows] = np.where((at == RUNNING) & _out_of_budget(nfev_next[rows], tol["max_nfev"]), 0, at)
     return sub
 
 
@@ -625,7 +629,7 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     Dx = _norm(D * x)
     F = np.where(accepted, step["cost_trial"], cost)                 # F at x
     promised = sub.gauss_newton_reduction()                       # the most any step can gain
-    at, diverged = _at_point(x, g, r, Jnorm, D, fits.x0_size, sub, F, tol)
+    at, diverged = _at_point(x, g, r, Jnorm, D, fits.x0_size, fits.cost0, sub, F, tol)
     status = np.where(status == RUNNING, at, status)
     open_ = status == RUNNING
     stalled = np.where(open_, _stalled(stalled, actual, cost, eps_F), stalled)
@@ -1132,7 +1136,8 @@ def _iterate(run: "_Batch", prob: "_Problem", tol) -> None:
     run.sub = _move(fits, sub, run.scaling, accepted, x_new, r_new, cost_new, J_new)  # 8. x ← x + p
     fits.status, fits.stalled, fits.noise = _after(fits, run.sub, step=step, near_gn=near_gn,  # 9. stop?
                                                    nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
-    run.sub = _rescale(fits, run.sub, run.scaling, tol)          #    (not on a D left behind)
+    run.sub = _rescale(fits, run.sub, run.scaling, tol,          #    (not on a D left behind)
+                       prob.nfev[prob.ids] + 1 + prob.evals_per_jac)
 
 
 class _Running:

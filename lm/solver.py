@@ -282,14 +282,16 @@ def levenberg_marquardt(
                 D, g, g_inf, sub = _linearize(scaling, r, J)
             status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
                                  counter.n + 1 + evals_per_jac)
-            if status in (3, 5) and scaling.stale(sub.col_norms, counter.eps_F):
-                D, g, g_inf, sub = _linearize(scaling.restart(), r, J)   # (decided on D = ‖J_j‖ at x,
-                status = tests.at_point(x, g, D, sub, cost)                #  not on a D left behind)
             deciding = status not in (None, 0, -1) and not exact and counter.n + 2 * evals_per_jac < max_nfev
             if deciding:                                            #    (decide on central differences,
                 J, exact, fresh = jacobian(x, r), True, True        #    here and at the next
                 D, g, g_inf, sub = _linearize(scaling, r, J)        #    point, not on a secant)
                 status = tests.at_point(x, g, D, sub, cost)
+            if status in (3, 5) and scaling.stale(sub.col_norms, counter.eps_F):
+                D, g, g_inf, sub = _linearize(scaling.restart(), r, J)   # (decided on D = ‖J_j‖ at x,
+                status = tests.at_point(x, g, D, sub, cost)                #  not on a D left behind)
+                if status is None and counter.n + 1 + evals_per_jac > max_nfev:
+                    status = 0                                           # (and within the budget)
     # Line 3: for the exact damped step, −gᵀp = ‖Jp‖² + λ‖Dp‖², so L(0) − L(p) =
     # −gᵀp − ½‖Jp‖² = ½‖Jp‖² + λ‖Dp‖², a sum of positive terms with no cancellation.
 
@@ -344,7 +346,8 @@ class _StoppingTests:
             status = 5
         else:
             return None
-        return -3 if self._diverged(x, sub) else status            # no success while x runs off
+        # no success while x runs off (but a residual at its rounding floor is a minimizer)
+        return -3 if self._diverged(x, sub, far=F > (NOISE_SAMPLES * self.eps_F) ** 2 * self.cost0) else status
 
     def after(self, step: Step, x, r, g, D, sub, near_gn: bool, nfev_next: int) -> Optional[int]:
         """The status that ends the loop after ``step``, or None to go on. ``nfev_next`` is
@@ -386,16 +389,16 @@ class _StoppingTests:
                 return 4
         return 0 if nfev_next > self.max_nfev else None
 
-    def _diverged(self, x, sub) -> bool:
+    def _diverged(self, x, sub, far: bool = True) -> bool:
         """x runs off towards infinity: some parameter has grown beyond 1000 times its start,
         max(|x₀_j|, 1), while F no longer depends on it (its column of J has fallen below √ε
         of its largest norm so far, D_j), or beyond 1/√ε times it while J is numerically rank
         deficient (F then decreases along a direction the linear model has lost, as when
         parameters cancel on their way to infinity). Growth alone is no evidence: a minimizer
-        may lie far from x₀, where J has full rank."""
+        may lie far from x₀, where J has full rank. ``far=False`` leaves the second case out."""
         grown = np.abs(x) / self.x0_size
         faded = sub.col_norms <= np.sqrt(self.eps_F) * sub.D
-        far = np.any(grown > 1 / np.sqrt(self.eps_F)) and not sub.full_rank
+        far = far and np.any(grown > 1 / np.sqrt(self.eps_F)) and not sub.full_rank
         return bool(far or np.any((grown > 1e3) & faded))
 
     def _why_no_decrease(self, step: Step, r, g, x, sub, nothing_left: bool) -> int:

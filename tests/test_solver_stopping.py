@@ -248,3 +248,29 @@ def test_marquardts_scaling_left_behind_after_a_bad_start_gives_no_false_success
     # sensitive path that is enough to part from the scalar run: it may run out of budget, but
     # it claims no success short of the minimum either
     assert out.cost[0] < 1e-15 if out.success[0] else out.status[0] in (0, -4)
+
+
+def test_the_scaling_restart_keeps_the_budget_and_covers_broyden():
+    """The re-decision on a restarted D happens after the budget test: it must not take a
+    trial beyond max_nfev (it did: 4 calls for max_nfev = 3); and with jac="broyden" the stop
+    decided on central differences is checked for a D left behind too (it claimed success at
+    F = 2e38)."""
+    t = np.linspace(0, 10, 11)
+    fun = lambda b: b[0] * np.exp(b[1] * t) - 2 * np.exp(0.3 * t)              # noqa: E731
+    jac = lambda b: np.column_stack([np.exp(b[1] * t), b[0] * t * np.exp(b[1] * t)])  # noqa: E731
+    for b2, budget in ((3.75, 3), (3.75, 162), (5.0, 286), (6.5, 525)):
+        assert lm.levenberg_marquardt(fun, [1.0, b2], jac, max_nfev=budget).nfev <= budget
+    from lm.batch import levenberg_marquardt_batch
+    out = levenberg_marquardt_batch(lambda X: X[:, :1] * np.exp(X[:, 1:] * t) - 2 * np.exp(0.3 * t),
+                                    np.array([[1.0, 3.75]]), lambda X: np.stack(
+                                        [np.exp(X[:, 1:] * t), X[:, :1] * t * np.exp(X[:, 1:] * t)], axis=2), max_nfev=3)
+    assert out.nfev[0] <= 3
+    res = lm.levenberg_marquardt(fun, [1.0, 6.5], "broyden")
+    assert not res.success or res.cost < 1e-15, (res.status, res.cost)
+
+
+def test_a_consistent_underdetermined_system_far_from_x0_is_solved():
+    """x₁ + x₂ = 10⁹ from (1, 1): J has rank 1 < n and x grows past 1/√ε times x₀, but F = 0:
+    a minimizer, not a divergence (it ended −3 at F = 0)."""
+    res = lm.levenberg_marquardt(lambda x: np.array([x[0] + x[1] - 1e9]), [1.0, 1.0], lambda x: np.array([[1.0, 1.0]]))
+    assert res.success and res.cost == 0.0

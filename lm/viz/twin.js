@@ -267,9 +267,9 @@
     note = note || function () {};
     function rel(a, t) { return Math.abs(a - t) / Math.max(Math.abs(t), 1e-300); }
     var tests = { stalled: 0, noise: 0 };
-    function diverged(x, sub) {                                                 // _diverged
+    function diverged(x, sub, far) {                                            // _diverged
       var big = 1 / Math.sqrt(epsF), out = false;
-      var fullRank = sub.s.length === 2 && sub.s[1] > sub.cutoff;
+      var fullRank = far === false || (sub.s.length === 2 && sub.s[1] > sub.cutoff);
       for (var j = 0; j < 2; j++) {
         var grown = Math.abs(x[j]) / x0Size[j];
         var faded = Math.sqrt(sq(col(sub.J, j))) <= Math.sqrt(epsF) * sub.D[j];
@@ -292,16 +292,18 @@
     };
     tests.atPoint = function (x, g, D, sub, F) {                                // at_point
       var level = Math.max(ftol, NOISE_SAMPLES * epsF);
+      // no success while x runs off (but a residual at its rounding floor is a minimizer)
+      var far = F > (NOISE_SAMPLES * epsF) * (NOISE_SAMPLES * epsF) * cost0;
       var Dx = Math.sqrt(sq([D[0] * x[0], D[1] * x[1]]));
       var gnn = sub.gaussNewtonNorm();
       note(rel(gnn, xtol * Dx), "xtol");
-      if (gnn <= xtol * Dx) { return diverged(x, sub) ? -3 : 3; }               // (no success while x runs off)
+      if (gnn <= xtol * Dx) { return diverged(x, sub, far) ? -3 : 3; }
       var cs = cosine(g, sub.J, sub.r);
       note(Math.abs(cs - gtol), "gtol");                                  // (an absolute cosine margin)
-      if (cs <= gtol) { return diverged(x, sub) ? -3 : 1; }
+      if (cs <= gtol) { return diverged(x, sub, far) ? -3 : 1; }
       var promised = sub.gaussNewtonReduction();
       note(rel(promised, level * F), "promised5");
-      if (promised <= level * F) { return diverged(x, sub) ? -3 : 5; }
+      if (promised <= level * F) { return diverged(x, sub, far) ? -3 : 5; }
       return null;
     };
     tests.after = function (step, x, r, g, D, sub, nearGn, nfevNext) {
@@ -449,6 +451,7 @@
       if ((status === 3 || status === 5) && scaling.stale(J, EPS)) {            // (decided on D = |J_j| at x,
         scaling.restart(); D = scaling.update(J); sub = subproblem(r, J, D);     //  not on a D left behind)
         status = tests.atPoint(x, g, D, sub, F);
+        if (status === null && nfev + 1 + evalsPerJac > maxNfev) { status = 0; }   // (within the budget)
       }
       if (margins) { margins.push(margin); whys.push(marginWhy); }
     }
