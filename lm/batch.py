@@ -557,11 +557,18 @@ def _diverged(x, Jnorm, D, x0_size, eps_F, full_rank):
     return (_row_any(grown > 1 / np.sqrt(eps_F)) & ~full_rank) | _row_any((grown > 1e3) & faded)
 
 
-def _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F):
+def _unseen(Jnorm, r, tol):
+    """Per fit: a difference Jacobian with an exactly zero column while r ≠ 0 (x is not shown
+    stationary in that parameter; lm.solver._StoppingTests._unseen)."""
+    return tol["differenced"] & _row_any(Jnorm == 0) & _row_any(r != 0)
+
+
+def _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, unseen):
     """After a failed step that no shorter step can improve, or a stall: −3 (x runs off),
-    5 (nothing left to gain), −4 (failures at F's rounding level) or −2 (jac contradicts fun)."""
+    5 (nothing left to gain; −4 with a zero difference column), −4 (failures at F's rounding
+    level) or −2 (jac contradicts fun)."""
     rounding = (predicted <= eps_F * cost) | (cosine <= CONSISTENT_COSINE)
-    return np.where(diverged, -3, np.where(nothing_left, 5, np.where(rounding, -4, -2)))
+    return np.where(diverged, -3, np.where(nothing_left, np.where(unseen, -4, 5), np.where(rounding, -4, -2)))
 
 
 def _no_progress(x, p):
@@ -589,11 +596,13 @@ def _at_point(x, g, r, Jnorm, D, x0_size, cost0, sub, F, tol):
     # no success while x runs off (but a residual at its rounding floor is a minimizer)
     floor = F <= (NOISE_SAMPLES * eps_F) ** 2 * cost0
     off = np.where(floor, _diverged(x, Jnorm, D, x0_size, eps_F, np.ones_like(full_rank)), diverged)
+    unseen = _unseen(Jnorm, r, tol)
     xtol_ = _xtol_test(sub.gn, _norm(D * x), tol["xtol"])
     gtol_ = _gradient_test(g, Jnorm, r, tol["gtol"])
     nothing = _nothing_promised(sub.gauss_newton_reduction(), F, tol["ftol"], eps_F)
     status = np.full(len(F), RUNNING)
     status = _first(status, (xtol_ | gtol_ | nothing) & off, -3)
+    status = _first(status, (xtol_ | gtol_ | nothing) & unseen, -4)   # (a zero difference column)
     status = _first(status, xtol_, 3)
     status = _first(status, gtol_, 1)
     return _first(status, nothing, 5), diverged
@@ -638,13 +647,14 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     ask = np.flatnonzero(open_)                                   # (the cosine only where it may decide)
     cosine[ask] = _cosine(g[ask], Jnorm[ask], r[ask])
     stall = stalled >= STALL_STEPS
-    why = _why_no_decrease(promised <= NOISE_SAMPLES * noise, diverged, predicted, cost, cosine, eps_F)
+    unseen = _unseen(Jnorm, r, tol)
+    why = _why_no_decrease(promised <= NOISE_SAMPLES * noise, diverged, predicted, cost, cosine, eps_F, unseen)
     status = _first(status, stall, why)
     rounding = predicted <= eps_F * F                             # promised less than F's rounding
     negligible = _norm(D * p) <= max(tol["xtol"], eps_F) * Dx   # more damping cannot help (nor a step below fun's precision)
     short = ~accepted & (rounding | negligible)
     nothing_left = (promised <= NOISE_SAMPLES * np.abs(actual)) | (F <= (NOISE_SAMPLES * eps_F) ** 2 * fits.cost0)
-    why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F)
+    why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, unseen)
     status = _first(status, short, why)
     status = _first(status, ~accepted & ~short & _no_progress(step["x"], p), 4)
     return _first(status, _out_of_budget(nfev_next, tol["max_nfev"]), 0), stalled, noise
@@ -1042,7 +1052,8 @@ def _solve(fun, X0, jac, args, per_fit, chunk: int, options) -> BatchResult:
     damping = options["damping"]
     _make_batch_damping(damping, 0)                             # (bad input refused before any fit runs)
     scaling = _BatchScaling(options["scale"], N, n)            # D for all fits; each running fit has its rows
-    tol = dict(ftol=options["ftol"], xtol=options["xtol"], gtol=options["gtol"], max_nfev=max_nfev)
+    tol = dict(ftol=options["ftol"], xtol=options["xtol"], gtol=options["gtol"], max_nfev=max_nfev,
+               differenced=prob.evals_per_jac > 0)              # (a zero difference column proves nothing)
     park = chunk // PARK if chunk < N else 0                    # (one block: it runs to its end)
     out, waiting = None, []
     for start in range(0, N, chunk):                          # a loop over blocks, not over fits
@@ -1103,7 +1114,7 @@ def _start(prob, X0, rows: slice, damping, scaling, tol):
     strategy = _make_batch_damping(damping, k)
     with np.errstate(all="ignore"):                        # (an x₀ of extreme size: s² may
         strategy.start(sub, X)                             #  overflow to inf, harmlessly)
-    fits.status = _first(fits.status, _gradient_test(fits.g, Jnorm, r, tol["gtol"]), 1)
+    fits.status = _first(fits.status, _gradient_test(fits.g, Jnorm, r, tol["gtol"]) & ~_unseen(Jnorm, r, tol), 1)
     fits.status = _first(fits.status, _out_of_budget(prob.nfev[ids] + 1 + prob.evals_per_jac, tol["max_nfev"]), 0)
     return _Batch(fits, sub, strategy, scaling)
 

@@ -47,7 +47,9 @@ STATUS_MESSAGES = {
     -4: ("F stopped decreasing at its rounding level before x was shown stationary: a step "
         "whose predicted reduction was below the rounding of F failed, or 5 steps in a row changed "
         "F by no more than 10ε·F, while the Gauss–Newton step predicts more (if F should "
-        "decrease further, check jac with lm.check_jacobian)"),
+        "decrease further, check jac with lm.check_jacobian); or a test would have ended the run "
+        "while a column of a difference Jacobian is exactly zero and r is not: the differences "
+        "could not show that F does not depend on that parameter"),
 }
 
 # Below this cosine between r and the columns of J, a point where even negligible steps fail
@@ -241,10 +243,10 @@ def levenberg_marquardt(
     # with jac="broyden" J is forward differences or a secant update between such decisions
     exact, fresh, secant, deciding = not jacobian.broyden, True, False, False
     tests = _StoppingTests(ftol, xtol, gtol, max_nfev, callback, cost,
-                           np.maximum(np.abs(x), 1.0), counter.eps_F)
+                           np.maximum(np.abs(x), 1.0), counter.eps_F, differenced=evals_per_jac > 0)
     status = tests.at_start(g, J, r, counter.n + 1 + evals_per_jac)
-    if status == 1 and not exact and counter.n + evals_per_jac <= max_nfev:  # x₀ stationary?
-        J, exact = jacobian(x, r), True                             # decide on central differences
+    if (status == 1 or not sub.col_norms.all()) and not exact and counter.n + evals_per_jac <= max_nfev:
+        J, exact = jacobian(x, r), True           # x₀ stationary, or a zero column? central differences
         D, g, g_inf, sub = _linearize(scaling, r, J)
         with np.errstate(all="ignore"):
             strategy.start(sub, x)
@@ -325,12 +327,14 @@ class _StoppingTests:
     cost0: float  #: F(x₀), the scale against which a residual counts as rounding noise
     x0_size: np.ndarray  #: max(|x₀_j|, 1): the scale against which x counts as running off
     eps_F: float  #: relative rounding of F: machine ε of fun's output type (float32: 1.2e-7)
+    differenced: bool = False  #: J comes from differences of fun (jac not given)
     stalled: int = 0  #: trial steps in a row that changed F by no more than its rounding level
     noise: float = 0.0  #: the largest change of F in those steps: a sample of F's rounding noise
 
     def at_start(self, g, J, r, nfev_next) -> Optional[int]:
         """Status before the first trial: x₀ already stationary, or no budget for a trial."""
-        if _gradient_test(g, J, r, self.gtol):
+        unseen = self.differenced and not column_norms(J).all() and r.any()
+        if _gradient_test(g, J, r, self.gtol) and not unseen:
             return 1
         return 0 if nfev_next > self.max_nfev else None
 
@@ -347,7 +351,9 @@ class _StoppingTests:
         else:
             return None
         # no success while x runs off (but a residual at its rounding floor is a minimizer)
-        return -3 if self._diverged(x, sub, far=F > (NOISE_SAMPLES * self.eps_F) ** 2 * self.cost0) else status
+        if self._diverged(x, sub, far=F > (NOISE_SAMPLES * self.eps_F) ** 2 * self.cost0):
+            return -3
+        return -4 if self._unseen(sub) else status
 
     def after(self, step: Step, x, r, g, D, sub, near_gn: bool, nfev_next: int) -> Optional[int]:
         """The status that ends the loop after ``step``, or None to go on. ``nfev_next`` is
@@ -401,6 +407,12 @@ class _StoppingTests:
         far = far and np.any(grown > 1 / np.sqrt(self.eps_F)) and not sub.full_rank
         return bool(far or np.any((grown > 1e3) & faded))
 
+    def _unseen(self, sub) -> bool:
+        """A difference Jacobian with an exactly zero column while r ≠ 0: the step was below the
+        rounding of r, or F does not depend on that parameter; the two cannot be told apart, so
+        x is not shown stationary in it (no success is claimed; status −4)."""
+        return self.differenced and sub.frozen is not None and bool(sub.r.any())
+
     def _why_no_decrease(self, step: Step, r, g, x, sub, nothing_left: bool) -> int:
         """A failed step after which no shorter step can help, or a stall: is x running off
         (−3), a minimizer to F's precision (5), stopped by rounding (−4), or does jac
@@ -408,7 +420,7 @@ class _StoppingTests:
         if self._diverged(x, sub):
             return -3
         if nothing_left:                   # no step promises a reduction beyond F's precision
-            return 5
+            return -4 if self._unseen(sub) else 5
         if step.predicted <= self.eps_F * step.cost or sub.cosine(g) <= CONSISTENT_COSINE:
             return -4                      # failures at the rounding level of F
         return -2                          # clear predicted decrease, yet even tiny steps fail

@@ -116,11 +116,11 @@ def test_every_accepted_step_is_a_secant_update():
 
 
 def test_a_start_stationary_only_for_forward_differences_is_not_a_stop():
-    """r = (1 + min(x − 2, 0), ½) at x = 2: the forward difference sees a flat r (stationary,
-    what "2-point" stops on at once), the central one a slope; jac="broyden" decides on the
-    central one and moves on."""
+    """r = (1 + min(x − 2, 0), ½) at x = 2: the forward difference sees a flat r (a zero
+    column: "2-point" claims no success there, and cannot move), the central one a slope;
+    jac="broyden" decides on the central one and moves on."""
     fun = lambda x: np.array([1.0 + min(x[0] - 2.0, 0.0), 0.5])                # noqa: E731
     forward = lm.levenberg_marquardt(fun, [2.0], "2-point")
-    assert forward.status == 1 and forward.history == []
+    assert not forward.success and forward.x[0] == 2.0
     res = lm.levenberg_marquardt(fun, [2.0], "broyden")
     assert res.history and res.x[0] < 2.0

@@ -274,3 +274,21 @@ def test_a_consistent_underdetermined_system_far_from_x0_is_solved():
     a minimizer, not a divergence (it ended −3 at F = 0)."""
     res = lm.levenberg_marquardt(lambda x: np.array([x[0] + x[1] - 1e9]), [1.0, 1.0], lambda x: np.array([[1.0, 1.0]]))
     assert res.success and res.cost == 0.0
+
+
+def test_a_zero_column_of_a_difference_jacobian_is_no_proof_of_stationarity():
+    """Where r hardly changes over a difference step (BoxBOD's plateau from NIST's start 1
+    with jac="broyden"; 10⁹e^{−0.5t} from (1, 1) with forward differences) a column of J
+    comes out exactly zero, and the gradient test 'held' (status 1 at F ≈ F(x₀), where the
+    exact cosine is 0.64). With a difference Jacobian such a column shows nothing; the run
+    ends with −4, and the analytic Jacobian still may end with success."""
+    from lm.batch import levenberg_marquardt_batch
+    box = nist("BoxBOD")
+    res = lm.levenberg_marquardt(box.fun, box.starts[0], "broyden")
+    assert res.status == -4 and not res.success
+    t = np.linspace(0, 1, 10)
+    y = 1e9 * np.exp(-0.5 * t)
+    res = lm.levenberg_marquardt(lambda b: b[0] * np.exp(-b[1] * t) - y, [1.0, 1.0], "2-point")
+    assert not res.success or res.cost < 1e-6 * res.history[0].cost
+    out = levenberg_marquardt_batch(lambda X: X[:, :1] * np.exp(-X[:, 1:] * t) - y, np.array([[1.0, 1.0]]), "2-point")
+    assert out.status[0] == res.status

@@ -262,7 +262,7 @@
   var NOISE_SAMPLES = 10;                    // lm.solver.NOISE_SAMPLES
   var STALL_STEPS = 5;                       // lm.solver.STALL_STEPS
 
-  function stoppingTests(ftol, xtol, gtol, maxNfev, cost0, x0Size, epsF, note) {   // _StoppingTests
+  function stoppingTests(ftol, xtol, gtol, maxNfev, cost0, x0Size, epsF, note, differenced) {   // _StoppingTests
     // epsF: the machine epsilon of the type fun computes in (always double here)
     note = note || function () {};
     function rel(a, t) { return Math.abs(a - t) / Math.max(Math.abs(t), 1e-300); }
@@ -278,16 +278,20 @@
       }
       return out;
     }
+    function unseen(J, r) {                                                     // _unseen
+      var zeroColumn = [0, 1].some(function (j) { return J.every(function (row) { return row[j] === 0; }); });
+      return !!differenced && zeroColumn && r.some(function (v) { return v !== 0; });
+    }
     function whyNoDecrease(step, r, g, x, sub, nothingLeft) {                  // _why_no_decrease
       if (diverged(x, sub)) { return -3; }
-      if (nothingLeft) { return 5; }
+      if (nothingLeft) { return unseen(sub.J, sub.r) ? -4 : 5; }
       var cs = cosine(g, sub.J, r);
       note(rel(step.predicted, epsF * step.cost), "why_pred_eps"); note(rel(cs, CONSISTENT_COSINE), "why_cos");
       if (step.predicted <= epsF * step.cost || cs <= CONSISTENT_COSINE) { return -4; }
       return -2;
     }
     tests.atStart = function (g, J, r, nfevNext) {
-      if (gradientTest(g, J, r, gtol)) { return 1; }
+      if (gradientTest(g, J, r, gtol) && !unseen(J, r)) { return 1; }
       return nfevNext > maxNfev ? 0 : null;
     };
     tests.atPoint = function (x, g, D, sub, F) {                                // at_point
@@ -297,13 +301,14 @@
       var Dx = Math.sqrt(sq([D[0] * x[0], D[1] * x[1]]));
       var gnn = sub.gaussNewtonNorm();
       note(rel(gnn, xtol * Dx), "xtol");
-      if (gnn <= xtol * Dx) { return diverged(x, sub, far) ? -3 : 3; }
+      var hold = unseen(sub.J, sub.r) ? -4 : null;                            // (a zero difference column)
+      if (gnn <= xtol * Dx) { return diverged(x, sub, far) ? -3 : (hold || 3); }
       var cs = cosine(g, sub.J, sub.r);
       note(Math.abs(cs - gtol), "gtol");                                  // (an absolute cosine margin)
-      if (cs <= gtol) { return diverged(x, sub, far) ? -3 : 1; }
+      if (cs <= gtol) { return diverged(x, sub, far) ? -3 : (hold || 1); }
       var promised = sub.gaussNewtonReduction();
       note(rel(promised, level * F), "promised5");
-      if (promised <= level * F) { return diverged(x, sub, far) ? -3 : 5; }
+      if (promised <= level * F) { return diverged(x, sub, far) ? -3 : (hold || 5); }
       return null;
     };
     tests.after = function (step, x, r, g, D, sub, nearGn, nfevNext) {
@@ -406,7 +411,7 @@
     strategy.start(sub, x);
     var history = [], nit = 0;
     var x0Size = [Math.max(Math.abs(x[0]), 1), Math.max(Math.abs(x[1]), 1)];
-    var tests = stoppingTests(ftol, xtol, gtol, maxNfev, F, x0Size, EPS, note);
+    var tests = stoppingTests(ftol, xtol, gtol, maxNfev, F, x0Size, EPS, note, evalsPerJac > 0);
     var status = tests.atStart(g, J, r, nfev + 1 + evalsPerJac);
     while (status === null) {
       margin = Infinity;
