@@ -161,13 +161,6 @@ def markdown(b: dict) -> str:
 if __name__ == "__main__":
     b = measure()
     text = markdown(b)
-    results = ROOT / "benchmarks" / "RESULTS.md"
-    old = results.read_text()
-    start, end = "<!-- floor:start -->", "<!-- floor:end -->"
-    block = f"{start}\n{text}\n{end}"
-    if start in old:
-        old = old[:old.index(start)] + block + old[old.index(end) + len(end):]
-    else:
-        old = old.rstrip() + "\n\n" + block + "\n"
-    results.write_text(old)
+    from minpack1 import write_section                    # (benchmarks/ is this script's folder)
+    write_section("floor", text)
     print(text)

@@ -160,6 +160,20 @@ def markdown(s, rows):
     return "\n".join(lines)
 
 
+def write_section(name: str, text: str) -> None:
+    """Put ``text`` between the markers <!-- name:start --> and <!-- name:end --> of
+    benchmarks/RESULTS.md (appended, with the markers, if they are not there yet)."""
+    results = ROOT / "benchmarks" / "RESULTS.md"
+    old = results.read_text()
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{text}\n{end}"
+    if start in old:
+        old = old[:old.index(start)] + block + old[old.index(end) + len(end):]
+    else:
+        old = old.rstrip() + "\n\n" + block + "\n"
+    results.write_text(old)
+
+
 def nist_broyden():
     """NIST StRD (every shipped file × 2 starts: 27 × 2 = 54 runs) without a Jacobian: lm's default central differences,
     jac="broyden", lm "2-point", and MINPACK's lmdif (scipy.optimize.leastsq) at lm's
@@ -196,13 +210,5 @@ if __name__ == "__main__":
     text += "\n\nNIST StRD without jac (lm; leastsq = MINPACK's lmdif): " + "; ".join(
         f"{k}: {v['solved']}/{2 * len(lm.problems.nist_files())} solved, {v['nfev']} calls of fun (failed: {', '.join(v['failed']) or '—'})"
         for k, v in nb.items())
-    results = ROOT / "benchmarks" / "RESULTS.md"
-    old = results.read_text()
-    start, end = "<!-- minpack1:start -->", "<!-- minpack1:end -->"
-    block = f"{start}\n## MINPACK-1 test set (benchmarks/minpack1.py)\n\n{text}\n{end}"
-    if start in old:
-        old = old[:old.index(start)] + block + old[old.index(end) + len(end):]
-    else:
-        old = old.rstrip() + "\n\n" + block + "\n"
-    results.write_text(old)
+    write_section("minpack1", f"## MINPACK-1 test set (benchmarks/minpack1.py)\n\n{text}")
     print(text)

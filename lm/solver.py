@@ -244,13 +244,13 @@ def levenberg_marquardt(
     exact, fresh, secant, deciding = not jacobian.broyden, True, False, False
     tests = _StoppingTests(ftol, xtol, gtol, max_nfev, callback, cost,
                            np.maximum(np.abs(x), 1.0), counter.eps_F, differenced=evals_per_jac > 0)
-    status = tests.at_start(g, J, r, counter.n + 1 + evals_per_jac)
+    status = tests.at_start(g, sub, counter.n + 1 + evals_per_jac)
     if (status == 1 or not sub.col_norms.all()) and not exact and counter.n + evals_per_jac <= max_nfev:
         J, exact = jacobian(x, r), True           # x₀ stationary, or a zero column? central differences
         D, g, g_inf, sub = _linearize(scaling, r, J)
         with np.errstate(all="ignore"):
             strategy.start(sub, x)
-        status = tests.at_start(g, J, r, counter.n + 1 + evals_per_jac)
+        status = tests.at_start(g, sub, counter.n + 1 + evals_per_jac)
     with np.errstate(all="ignore"):                                 # overflow at a trial point is
         while status is None:                                       # just a rejected step
             p, lam = strategy.propose(sub)                          # 1. damped step (JᵀJ + λD²)p = −g
@@ -309,12 +309,6 @@ def levenberg_marquardt(
 # stopping tests
 
 
-def _gradient_test(g, J, r, gtol) -> Optional[int]:
-    """Status 1 when the largest cosine between r and a column of J is ≤ gtol (MINPACK's
-    gtol test; it also catches r = 0 exactly)."""
-    return 1 if _cosine(g, J, r) <= gtol else None
-
-
 @dataclass
 class _StoppingTests:
     """The user's tolerances and the tests that end the loop (Moré 1978, §7)."""
@@ -331,10 +325,10 @@ class _StoppingTests:
     stalled: int = 0  #: trial steps in a row that changed F by no more than its rounding level
     noise: float = 0.0  #: the largest change of F in those steps: a sample of F's rounding noise
 
-    def at_start(self, g, J, r, nfev_next) -> Optional[int]:
-        """Status before the first trial: x₀ already stationary, or no budget for a trial."""
-        unseen = self.differenced and not column_norms(J).all() and r.any()
-        if _gradient_test(g, J, r, self.gtol) and not unseen:
+    def at_start(self, g, sub, nfev_next) -> Optional[int]:
+        """Status before the first trial: x₀ already stationary (the gradient test, MINPACK's
+        gtol test, which also catches r = 0 exactly), or no budget for a trial."""
+        if sub.cosine(g) <= self.gtol and not self._unseen(sub):
             return 1
         return 0 if nfev_next > self.max_nfev else None
 
@@ -351,7 +345,7 @@ class _StoppingTests:
         else:
             return None
         # no success while x runs off (but a residual at its rounding floor is a minimizer)
-        if self._diverged(x, sub, far=F > (NOISE_SAMPLES * self.eps_F) ** 2 * self.cost0):
+        if self._diverged(x, sub, far=not self._at_floor(F)):
             return -3
         return -4 if self._unseen(sub) else status
 
@@ -389,7 +383,7 @@ class _StoppingTests:
                 # the change of F at such a short step is rounding noise: one sample of its size
                 noise = NOISE_SAMPLES * abs(step.actual)
                 # (or r has fallen to the rounding level of r(x₀): ‖r‖ ≤ 10ε‖r(x₀)‖)
-                nothing_left = promised <= noise or F <= (NOISE_SAMPLES * self.eps_F) ** 2 * self.cost0
+                nothing_left = promised <= noise or self._at_floor(F)
                 return self._why_no_decrease(step, r, g, x, sub, nothing_left)
             if np.array_equal(step.x + step.p, step.x):
                 return 4
@@ -406,6 +400,10 @@ class _StoppingTests:
         faded = sub.col_norms <= np.sqrt(self.eps_F) * sub.D
         far = far and np.any(grown > 1 / np.sqrt(self.eps_F)) and not sub.full_rank
         return bool(far or np.any((grown > 1e3) & faded))
+
+    def _at_floor(self, F: float) -> bool:
+        """F at the rounding floor of a zero residual: ‖r‖ ≤ 10ε‖r(x₀)‖."""
+        return F <= (NOISE_SAMPLES * self.eps_F) ** 2 * self.cost0
 
     def _unseen(self, sub) -> bool:
         """A difference Jacobian with an exactly zero column while r ≠ 0: the step was below the
