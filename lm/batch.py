@@ -548,12 +548,13 @@ def _stall_noise(noise, stalled, actual):
     return np.where(stalled > 1, np.maximum(noise, np.abs(actual)), np.abs(actual))
 
 
-def _diverged(x, Jnorm, D, x0_size, eps_F, full_rank):
+def _diverged(x, Jnorm, D, x0_size, eps_F, full_rank, r):
     """−3: a parameter beyond 1000 times max(|x₀_j|, 1) while its column of J has faded
-    below √ε_F·D_j, or beyond 1/√ε_F times it while J is numerically rank deficient (growth
-    alone is no evidence: a minimizer may lie far from x₀, where J has full rank)."""
+    below √ε_F·D_j and F no longer depends on it (‖J_j‖|x_j| ≤ √ε_F‖r‖), or beyond 1/√ε_F
+    times it while J is numerically rank deficient (growth alone is no evidence: a minimizer
+    may lie far from x₀, where J has full rank; lm.solver._StoppingTests._diverged)."""
     grown = np.abs(x) / x0_size
-    faded = Jnorm <= np.sqrt(eps_F) * D
+    faded = (Jnorm <= np.sqrt(eps_F) * D) & (Jnorm * np.abs(x) <= np.sqrt(eps_F) * _norm(r)[:, None])
     return (_row_any(grown > 1 / np.sqrt(eps_F)) & ~full_rank) | _row_any((grown > 1e3) & faded)
 
 
@@ -592,10 +593,10 @@ def _at_point(x, g, r, Jnorm, D, x0_size, cost0, sub, F, tol):
     off; RUNNING where none holds. Also returns where x runs off."""
     eps_F = tol["eps_F"]
     full_rank = (sub.s.shape[0] == sub.Vt.shape[1]) & (sub.s[-1] > sub.cutoff)
-    diverged = _diverged(x, Jnorm, D, x0_size, eps_F, full_rank)
+    diverged = _diverged(x, Jnorm, D, x0_size, eps_F, full_rank, r)
     # no success while x runs off (but a residual at its rounding floor is a minimizer)
     floor = F <= (NOISE_SAMPLES * eps_F) ** 2 * cost0
-    off = np.where(floor, _diverged(x, Jnorm, D, x0_size, eps_F, np.ones_like(full_rank)), diverged)
+    off = np.where(floor, _diverged(x, Jnorm, D, x0_size, eps_F, np.ones_like(full_rank), r), diverged)
     unseen = _unseen(Jnorm, r, tol)
     xtol_ = _xtol_test(sub.gn, _norm(D * x), tol["xtol"])
     gtol_ = _gradient_test(g, Jnorm, r, tol["gtol"])

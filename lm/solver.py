@@ -397,7 +397,12 @@ class _StoppingTests:
         parameters cancel on their way to infinity). Growth alone is no evidence: a minimizer
         may lie far from x₀, where J has full rank. ``far=False`` leaves the second case out."""
         grown = np.abs(x) / self.x0_size
-        faded = sub.col_norms <= np.sqrt(self.eps_F) * sub.D
+        # faded: below √ε of its largest norm so far, and F no longer depends on x_j to its
+        # precision: ‖J_j‖|x_j| ≤ √ε‖r‖, so removing x_j changes F by at most ε·F beyond the
+        # first-order term (½‖J_j x_j‖² ≤ ε·½‖r‖²). A minimizer far from a start where J was
+        # huge has columns far below their D_j too, but F still depends on its parameters
+        faded = ((sub.col_norms <= np.sqrt(self.eps_F) * sub.D)
+                 & (sub.col_norms * np.abs(x) <= np.sqrt(self.eps_F * _sq(sub.r))))
         far = far and np.any(grown > 1 / np.sqrt(self.eps_F)) and not sub.full_rank
         return bool(far or np.any((grown > 1e3) & faded))
 

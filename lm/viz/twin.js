@@ -272,8 +272,10 @@
       var fullRank = far === false || (sub.s.length === 2 && sub.s[1] > sub.cutoff);
       for (var j = 0; j < 2; j++) {
         var grown = Math.abs(x[j]) / x0Size[j];
-        var faded = Math.sqrt(sq(col(sub.J, j))) <= Math.sqrt(epsF) * sub.D[j];
+        var norm = Math.sqrt(sq(col(sub.J, j))), level = Math.sqrt(epsF * sq(sub.r));
+        var faded = norm <= Math.sqrt(epsF) * sub.D[j] && norm * Math.abs(x[j]) <= level;
         note(rel(grown, big), "grown_big"); if (grown > 1e3) { note(rel(grown, 1e3), "grown_1e3"); }
+        if (grown > 1e3 && norm > 0) { note(rel(norm * Math.abs(x[j]), level), "faded"); }
         if ((grown > big && !fullRank) || (grown > 1e3 && faded)) { out = true; }
       }
       return out;
