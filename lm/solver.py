@@ -392,7 +392,7 @@ class _StoppingTests:
     def _diverged(self, x, sub, far: bool = True) -> bool:
         """x runs off towards infinity: some parameter has grown beyond 1000 times its start,
         max(|x₀_j|, 1), while F no longer depends on it (its column of J has fallen below √ε
-        of its largest norm so far, D_j), or beyond 1/√ε times it while J is numerically rank
+        of its largest norm so far, D_j, and ½‖J_j x_j‖² ≤ ε·F), or beyond 1/√ε times it while J is numerically rank
         deficient (F then decreases along a direction the linear model has lost, as when
         parameters cancel on their way to infinity). Growth alone is no evidence: a minimizer
         may lie far from x₀, where J has full rank. ``far=False`` leaves the second case out."""
