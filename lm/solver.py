@@ -33,7 +33,8 @@ STATUS_MESSAGES = {
          "fail even when negligible, or F stalls, while the model sees a clear downhill slope (a cosine "
          "between r and a column of J > 1e-5); check jac with lm.check_jacobian"),
     -1: "stopped by the callback",
-    0: "the maximum number of function evaluations (max_nfev) was reached",
+    0: ("the budget max_nfev is spent: one more trial step and its Jacobian would exceed it (with "
+        "jac=\"broyden\": or a stop could not be decided on central differences within it)"),
     1: "gradient test: r is orthogonal to every column of J to within gtol (cosine ≤ gtol)",
     2: ("ftol test: actual and predicted relative reductions of the cost by a nearly undamped "
         "step are ≤ max(ftol, 10ε) (ε: machine epsilon of the type fun computes in)"),
@@ -175,8 +176,10 @@ def levenberg_marquardt(
         predicting; a J differenced at x is not differenced again), and by central
         differences before any stopping test other than the budget may end the run
         (the tests on x alone are then repeated at once; the others at the next point, whose
-        J is differenced centrally too). Both only while the budget leaves room for two more
-        central Jacobians (at x₀, where only the gradient test can end the run, for one).
+        J is differenced centrally too). The forward refresh only while the budget leaves room
+        for two more central Jacobians, the central decision while it leaves room for one; a
+        stop that cannot be decided so for lack of budget ends with status 0, never with a
+        success claimed on a secant or forward J.
     damping : ``"trust-region"`` (default: λ from a radius Δ on ‖Dp‖, updated by the rule of
         MINPACK's lmder, Moré 1978),
         ``"nielsen"`` (Nielsen 1999), ``"marquardt"`` (a simplification of Marquardt 1963), or a strategy
@@ -251,6 +254,8 @@ def levenberg_marquardt(
         with np.errstate(all="ignore"):
             strategy.start(sub, x)
         status = tests.at_start(g, sub, counter.n + 1 + evals_per_jac)
+    elif status == 1 and not exact:
+        status = 0                          # (no budget left to decide it on central differences)
     with np.errstate(all="ignore"):                                 # overflow at a trial point is
         while status is None:                                       # just a rejected step
             p, lam = strategy.propose(sub)                          # 1. damped step (JᵀJ + λD²)p = −g
@@ -284,11 +289,15 @@ def levenberg_marquardt(
                 D, g, g_inf, sub = _linearize(scaling, r, J)
             status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
                                  counter.n + 1 + evals_per_jac)
-            deciding = status not in (None, 0, -1) and not exact and counter.n + 2 * evals_per_jac < max_nfev
+            deciding = status not in (None, 0, -1) and not exact and counter.n + evals_per_jac <= max_nfev
             if deciding:                                            #    (decide on central differences,
                 J, exact, fresh = jacobian(x, r), True, True        #    here and at the next
                 D, g, g_inf, sub = _linearize(scaling, r, J)        #    point, not on a secant)
                 status = tests.at_point(x, g, D, sub, cost)
+                if status is None and counter.n + 1 + evals_per_jac > max_nfev:
+                    status = 0                                      #    (and within the budget)
+            elif status not in (None, 0, -1, 4) and not exact:
+                status = 0                      # (no budget left to decide it on central differences)
             if status in (3, 5) and scaling.stale(sub.col_norms, counter.eps_F):
                 D, g, g_inf, sub = _linearize(scaling.restart(), r, J)   # (decided on D = ‖J_j‖ at x,
                 status = tests.at_point(x, g, D, sub, cost)                #  not on a D left behind)
