@@ -57,7 +57,7 @@ import numpy as np
 from .damping import Fixed, Marquardt, Nielsen, TrustRegion, make_damping
 from .jacobians import EPS, JACOBIAN_METHODS, _steps
 from .solver import (CONSISTENT_COSINE, NOISE_SAMPLES, STALL_STEPS, STATUS_MESSAGES, LMResult, _check_max_nfev,
-                     _check_tolerances, _dense_real, _difference_error, levenberg_marquardt)
+                     _check_tolerances, _dense_real, levenberg_marquardt)
 
 __all__ = ["levenberg_marquardt_batch", "BatchResult", "fit_dask", "DaskBatchResult",
            "covariance", "RUNNING"]
@@ -239,7 +239,7 @@ class _Subproblems:
     c = (QW)ᵀr; every λ after that costs O(n) per fit. s, c (k, N) and Vᵀ (k, n, N) have the
     fits on the last axis; D (N, n), cutoff and gn (N,) the first."""
 
-    def __init__(self, r, J, D, resolution: float = 0.0):
+    def __init__(self, r, J, D):
         self.J, self.D = J, D                                   # (J for the λ strategies' start)
         N, m, n = J.shape
         if m < n:  # zero rows change no least-squares problem and make R square
@@ -249,25 +249,23 @@ class _Subproblems:
         k = min(m, n)                                           # the thin SVD's k singular values
         self.s, self.Vt, self.c = s[:k], Vt[:k], c[:k]
         self.cutoff = EPS * max(m, n) * self.s[0]
-        # and below this, for the promise of the stopping tests, J's own error (differences)
-        self.resolved = np.maximum(self.cutoff, resolution * self.s[0])
         self.gn = self._gauss_newton_norm()
 
-    _FIELDS = ("D", "s", "Vt", "c", "cutoff", "resolved", "gn")
+    _FIELDS = ("D", "s", "Vt", "c", "cutoff", "gn")
 
     def take(self, rows) -> "_Subproblems":
         """The subproblems of some of the fits."""
         sub = _Subproblems.__new__(_Subproblems)
         for name in self._FIELDS:
             a = getattr(self, name)
-            setattr(sub, name, a[rows] if name in ("D", "cutoff", "resolved", "gn") else a[..., rows])
+            setattr(sub, name, a[rows] if name in ("D", "cutoff", "gn") else a[..., rows])
         return sub
 
     def join(self, other: "_Subproblems") -> "_Subproblems":
         """The subproblems of these fits and then of those of ``other``."""
         sub = _Subproblems.__new__(_Subproblems)
         for name in self._FIELDS:
-            axis = 0 if name in ("D", "cutoff", "resolved", "gn") else -1
+            axis = 0 if name in ("D", "cutoff", "gn") else -1
             setattr(sub, name, np.concatenate([getattr(self, name), getattr(other, name)], axis=axis))
         return sub
 
@@ -275,7 +273,7 @@ class _Subproblems:
         """Replace the subproblems of the fits ``rows`` (after they moved)."""
         for name in self._FIELDS:
             a = getattr(self, name)
-            if name in ("D", "cutoff", "resolved", "gn"):
+            if name in ("D", "cutoff", "gn"):
                 a[rows] = getattr(sub, name)
             else:
                 a[..., rows] = getattr(sub, name)
@@ -309,9 +307,9 @@ class _Subproblems:
         return np.where(lost, np.inf, np.sqrt(t.sum(axis=0)))
 
     def gauss_newton_reduction(self):
-        """L(0) − L(p_GN) = ½‖U_kᵀr‖² per fit over the singular values that J resolves: the
+        """L(0) − L(p_GN) = ½‖U_kᵀr‖² per fit over the singular values above the cutoff: the
         largest reduction of F the linear model promises (Subproblem.gauss_newton_reduction)."""
-        kept = np.where(self.s > self.resolved, self.c, 0.0)
+        kept = np.where(self.s > self.cutoff, self.c, 0.0)
         return 0.5 * (kept * kept).sum(axis=0)
 
     def lam_for_radius(self, Delta, rtol: float = 0.1):
@@ -621,7 +619,7 @@ def _rescale(fits, sub, scaling, tol, nfev_next):
     rows = np.flatnonzero(redo)
     scaling.restart(rows)
     fits.D[rows] = scaling.update(fits.Jnorm[rows], rows)
-    new = _Subproblems(fits.r[rows], fits.J[rows], fits.D[rows], tol["resolution"])
+    new = _Subproblems(fits.r[rows], fits.J[rows], fits.D[rows])
     sub.put(rows, new)
     at, _ = _at_point(fits.x[rows], fits.g[rows], fits.r[rows], fits.Jnorm[rows], fits.D[rows],
                       fits.x0_size[rows], fits.cost0[rows], new, fits.cost[rows], tol)
@@ -698,11 +696,6 @@ class _Problem:
         self.ids = np.arange(0)                        # the fits running (batch indices), and their data:
         self.typical = self.typical_all[:0]            # fits join as they start (admit), leave as they
         self.running_args = tuple(a[:0] if pf else a for a, pf in zip(self.args, self.per_fit))   # stop (keep)
-
-    @property
-    def resolution(self) -> float:
-        """The relative error of the Jacobians (lm.solver._difference_error)."""
-        return _difference_error(self.method, self.eps_F)
 
     def admit(self, rows: slice) -> slice:
         """The fits ``rows`` of the batch start running, after the running ones; returns
@@ -1068,7 +1061,7 @@ def _solve(fun, X0, jac, args, per_fit, chunk: int, options) -> BatchResult:
         run = _start(prob, X0, slice(start, min(N, start + chunk)), damping, scaling, tol)
         if out is None:                                         # (m and ε_F are known from the first call)
             out = BatchResult.empty(N, prob.m, n, damping=type(make_damping(damping)).__name__)
-            tol["eps_F"], tol["resolution"] = prob.eps_F, prob.resolution
+            tol["eps_F"] = prob.eps_F
         _run(run, prob, out, tol, until=park)
         if len(run.fits.x):
             waiting.append((run, prob.set_aside()))
@@ -1118,7 +1111,7 @@ def _start(prob, X0, rows: slice, damping, scaling, tol):
                     status=np.full(k, RUNNING),
                     cost0=0.5 * _sq(r),                         # F(x₀): the scale of rounding noise
                     x0_size=np.maximum(np.abs(X), 1.0))         # the scale of running off
-    sub = _Subproblems(r, J, D, prob.resolution)
+    sub = _Subproblems(r, J, D)
     strategy = _make_batch_damping(damping, k)
     with np.errstate(all="ignore"):                        # (an x₀ of extreme size: s² may
         strategy.start(sub, X)                             #  overflow to inf, harmlessly)
@@ -1152,8 +1145,7 @@ def _iterate(run: "_Batch", prob: "_Problem", tol) -> None:
     accepted = rho > 0
     step = dict(x=fits.x, p=p, cost=fits.cost, cost_trial=cost_new, predicted=predicted,
                 actual=actual, rho=rho, accepted=accepted)
-    run.sub = _move(fits, sub, run.scaling, accepted, x_new, r_new, cost_new, J_new,  # 8. x ← x + p
-                    prob.resolution)
+    run.sub = _move(fits, sub, run.scaling, accepted, x_new, r_new, cost_new, J_new)  # 8. x ← x + p
     fits.status, fits.stalled, fits.noise = _after(fits, run.sub, step=step, near_gn=near_gn,  # 9. stop?
                                                    nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
     run.sub = _rescale(fits, run.sub, run.scaling, tol,          #    (not on a D left behind)
@@ -1206,7 +1198,7 @@ def _col_norms(J: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("fmn,fmn->fn", J, J))
 
 
-def _move(fits: _Running, sub: _Subproblems, scaling, accepted, x_new, r_new, cost_new, J_new, resolution):
+def _move(fits: _Running, sub: _Subproblems, scaling, accepted, x_new, r_new, cost_new, J_new):
     """Step 8: the fits whose step was accepted move to x + p and get their new J (given for
     them only), D, g and subproblem; the others stay. Returns the subproblems."""
     fits.x = np.where(accepted[:, None], x_new, fits.x)         # new arrays: the step keeps the old x
@@ -1223,7 +1215,7 @@ def _move(fits: _Running, sub: _Subproblems, scaling, accepted, x_new, r_new, co
     fits.Jnorm[rows] = _col_norms(J_new)
     fits.D[rows] = scaling.update(fits.Jnorm[rows], rows)
     fits.g[rows] = _Jt_r(J_new, fits.r[rows])
-    new = _Subproblems(fits.r[rows], J_new, fits.D[rows], resolution)
+    new = _Subproblems(fits.r[rows], J_new, fits.D[rows])
     if isinstance(rows, slice):
         return new
     sub.put(rows, new)

@@ -237,7 +237,7 @@ def levenberg_marquardt(
 
     cost = 0.5 * (r @ r)                                        # F(x) = ½‖r‖²
     J = jacobian(x, r)
-    D, g, g_inf, sub = _linearize(scaling, r, J, jacobian.resolution)                # D, g = Jᵀr, ‖g‖∞, J D⁻¹ = USVᵀ
+    D, g, g_inf, sub = _linearize(scaling, r, J)                # D, g = Jᵀr, ‖g‖∞, J D⁻¹ = USVᵀ
     with np.errstate(all="ignore"):                             # (x₀ of extreme size: s² may
         strategy.start(sub, x)                                  #  overflow to inf, harmlessly)
     history: list[Step] = []
@@ -250,7 +250,7 @@ def levenberg_marquardt(
     status = tests.at_start(g, sub, counter.n + 1 + evals_per_jac)
     if (status == 1 or not sub.col_norms.all()) and not exact and counter.n + evals_per_jac <= max_nfev:
         J, exact = jacobian(x, r), True           # x₀ stationary, or a zero column? central differences
-        D, g, g_inf, sub = _linearize(scaling, r, J, jacobian.resolution)
+        D, g, g_inf, sub = _linearize(scaling, r, J)
         with np.errstate(all="ignore"):
             strategy.start(sub, x)
         status = tests.at_start(g, sub, counter.n + 1 + evals_per_jac)
@@ -286,20 +286,20 @@ def levenberg_marquardt(
             elif refresh:                                           #    (a secant J that failed
                 J, fresh = jacobian.between(x, r), True             #    is differenced anew)
             if step.accepted or refresh:
-                D, g, g_inf, sub = _linearize(scaling, r, J, jacobian.resolution)
+                D, g, g_inf, sub = _linearize(scaling, r, J)
             status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
                                  counter.n + 1 + evals_per_jac)
             deciding = status not in (None, 0, -1) and not exact and counter.n + evals_per_jac <= max_nfev
             if deciding:                                            #    (decide on central differences,
                 J, exact, fresh = jacobian(x, r), True, True        #    here and at the next
-                D, g, g_inf, sub = _linearize(scaling, r, J, jacobian.resolution)        #    point, not on a secant)
+                D, g, g_inf, sub = _linearize(scaling, r, J)        #    point, not on a secant)
                 status = tests.at_point(x, g, D, sub, cost)
                 if status is None and counter.n + 1 + evals_per_jac > max_nfev:
                     status = 0                                      #    (and within the budget)
             elif status not in (None, 0, -1, 4) and not exact:
                 status = 0                      # (no budget left to decide it on central differences)
             if status in (3, 5) and scaling.stale(sub.col_norms, counter.eps_F):
-                D, g, g_inf, sub = _linearize(scaling.restart(), r, J, jacobian.resolution)   # (decided on D = ‖J_j‖ at x,
+                D, g, g_inf, sub = _linearize(scaling.restart(), r, J)   # (decided on D = ‖J_j‖ at x,
                 status = tests.at_point(x, g, D, sub, cost)                #  not on a D left behind)
                 if status is None and counter.n + 1 + evals_per_jac > max_nfev:
                     status = 0                                           # (and within the budget)
@@ -456,7 +456,7 @@ def _all_finite(A: np.ndarray) -> bool:
     return math.isfinite(A.sum()) or bool(np.isfinite(A).all())
 
 
-def _linearize(scaling: "_Scaling", r: np.ndarray, J: np.ndarray, resolution: float = 0.0) -> tuple:
+def _linearize(scaling: "_Scaling", r: np.ndarray, J: np.ndarray) -> tuple:
     """What depends on the iterate alone (the initialization and line 8): the scaling D
     (from the column norms of J), g = Jᵀr, ‖g‖∞ (for the records) and the subproblem,
     whose one SVD of J D⁻¹ serves every trial step from this x. Computed once per iterate,
@@ -464,7 +464,7 @@ def _linearize(scaling: "_Scaling", r: np.ndarray, J: np.ndarray, resolution: fl
     col_norms = column_norms(J)
     D = scaling.update(J, col_norms)                            # D² ≥ diag(JᵀJ), never shrinking
     g = J.T @ r                                                 # g = Jᵀr
-    return D, g, float(np.abs(g).max()), Subproblem(r, J, D, col_norms, resolution)
+    return D, g, float(np.abs(g).max()), Subproblem(r, J, D, col_norms)
 
 
 # ---------------------------------------------------------------------------------------
@@ -592,18 +592,9 @@ def _prepare(fun, x0, jac, args, kwargs):
         raise ValueError("the Jacobian at x0 has NaN or inf entries; check jac or choose another x0")
     wrapped = _first_call_cached(jacobian, x, J0)
     wrapped.broyden = jac == "broyden"        # secant updates between difference Jacobians
-    # the relative error of J (0: exact): singular values of J D⁻¹ below it are not resolved
-    wrapped.resolution = _difference_error(jac, counter.eps_F)
     # J at a new point between stopping decisions; with jac="broyden" forward differences
     wrapped.between = between or wrapped
     return f, wrapped, x, r, evals_per_jac, counter
-
-
-def _difference_error(jac, eps_F: float) -> float:
-    """The relative error of J: about √ε for forward differences, ε^(2/3) for central ones
-    (and for "broyden", whose stops are decided on central differences); 0 for an analytic
-    or complex-step J, exact to rounding (ε: the precision of fun)."""
-    return {"2-point": eps_F ** 0.5, "3-point": eps_F ** (2 / 3), "broyden": eps_F ** (2 / 3)}.get(jac, 0.0)
 
 
 def _dense_real(J) -> np.ndarray:

@@ -61,10 +61,6 @@ class Subproblem:
     D : (n,) positive diagonal of the scaling matrix D.
     col_norms : (n,) the column norms ‖J_j‖, if already known (the solver's scaling needs
         them too); computed from J if omitted.
-    resolution : the relative error of J (0 for an exact J; about ε^(2/3) for central
-        differences): a singular value of J D⁻¹ at or below resolution·s₁ is one that J
-        cannot tell from zero, and its direction adds nothing to the promise of
-        :meth:`gauss_newton_reduction` (the steps still use every direction).
 
     Everything that depends only on the iterate (the SVD, c = Uᵀr, s², the Gauss–Newton
     norm and reduction) is computed once here and reused by every trial step from it.
@@ -75,7 +71,7 @@ class Subproblem:
     """
 
     def __init__(self, r: np.ndarray, J: np.ndarray, D: np.ndarray,
-                 col_norms: Optional[np.ndarray] = None, resolution: float = 0.0):
+                 col_norms: Optional[np.ndarray] = None):
         self.r, self.J, self.D = r, J, D
         # ‖J_j‖, for the stopping tests
         self.col_norms = column_norms(J) if col_norms is None else col_norms
@@ -85,8 +81,6 @@ class Subproblem:
         # singular values below this are treated as exact zeros when λ = 0
         # (the Gauss–Newton step is then the minimum-norm solution, as in lstsq)
         self.cutoff = EPS * max(J.shape) * (self.s[0] if self.s.size else 0.0)
-        # and below this, for the promise of the stopping tests, J's own error (differences)
-        self.resolved = max(self.cutoff, resolution * (self.s[0] if self.s.size else 0.0))
         # for the radius search, the same at every trial from this x: s², (s c)², ‖S c‖ = ‖D⁻¹g‖,
         # and whether J D⁻¹ has full column rank (no singular value at or below the cutoff)
         self.s2, self.sc2 = self.s**2, (self.s * self.c) ** 2
@@ -134,12 +128,11 @@ class Subproblem:
         return self._gn_norm
 
     def gauss_newton_reduction(self) -> float:
-        """L(0) − L(p_GN) = ½‖U_kᵀr‖² over the singular values above the cutoff and above J's
-        own error (those below are rounding or difference noise, their directions arbitrary):
-        the largest reduction of F that the linear model promises for any step (the stopping
-        tests ask for it)."""
+        """L(0) − L(p_GN) = ½‖U_kᵀr‖² over the singular values above the cutoff (those below
+        it are rounding, their directions arbitrary): the largest reduction of F that the
+        linear model promises for any step (the stopping tests ask for it)."""
         if self._gn_reduction is None:  # computed once per iterate: asked after every trial
-            c = self.c if self.s.size and self.s[-1] > self.resolved else self.c[self.s > self.resolved]
+            c = self.c if self.s.size and self.s[-1] > self.cutoff else self.c[self.s > self.cutoff]
             self._gn_reduction = 0.5 * float(c @ c)
         return self._gn_reduction
 

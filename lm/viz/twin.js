@@ -68,7 +68,7 @@
              AV: order.map(function (i) { return cols[i]; }) };
   }
 
-  function subproblem(r, J, D, resolution) {
+  function subproblem(r, J, D) {
     // mirrors lm.subproblem.Subproblem: p(lam) = argmin |r + Jp|^2 + lam |Dp|^2
     var m = J.length;
     var A = J.map(function (row) { return [row[0] / D[0], row[1] / D[1]]; });   // J D^-1
@@ -84,8 +84,6 @@
       return m > sv.length - 1 ? Math.sqrt(sq(rest)) : 0;
     });
     var cutoff = EPS * Math.max(m, 2) * (sv.length ? sv[0] : 0);
-    // and below this, for the promise of the stopping tests, J's own error (differences)
-    var resolved = Math.max(cutoff, (resolution || 0) * (sv.length ? sv[0] : 0));
     // parameters whose column of J is exactly zero: the step leaves them (as Subproblem.frozen)
     var frozen = [0, 1].map(function (k) { return J.every(function (row) { return row[k] === 0; }); });
     var gn = null;
@@ -115,8 +113,8 @@
       return gn;
     };
     sub.gaussNewtonReduction = function () {                                  // gauss_newton_reduction
-      var q = 0;                               // 1/2 |U_k^T r|^2 over the values J resolves
-      for (var j = 0; j < sv.length; j++) { if (sv[j] > resolved) { q += c[j] * c[j]; } }
+      var q = 0;                               // 1/2 |U_k^T r|^2 over the values above the cutoff
+      for (var j = 0; j < sv.length; j++) { if (sv[j] > cutoff) { q += c[j] * c[j]; } }
       return 0.5 * q;
     };
     sub.lamForRadius = function (Delta, rtol, trace) {                        // lam_for_radius
@@ -400,7 +398,6 @@
     if (!r.length) { throw new Error("the model has no residuals"); }
     if (!allFinite(r)) { throw new Error("the residuals are not finite at the start (" + x.join(", ") + ")"); }
     var evalsPerJac = problem.jac ? 0 : 4;
-    var resolution = problem.jac ? 0 : Math.pow(EPS, 2 / 3);     // _difference_error: central
     var typical = [x[0] !== 0 ? 1e-3 * Math.abs(x[0]) : 1, x[1] !== 0 ? 1e-3 * Math.abs(x[1]) : 1];
     function jacobian(z, rz) { return problem.jac ? problem.jac(z) : central(f, z, rz, typical); }
     var maxNfev = options.maxNfev || 500 * 3 * (1 + evalsPerJac);
@@ -412,7 +409,7 @@
     var F = cost(r), cost0 = F;
     var D = scaling.update(J);
     var g = gradient(J, r);
-    var sub = subproblem(r, J, D, resolution);
+    var sub = subproblem(r, J, D);
     strategy.start(sub, x);
     var history = [], nit = 0;
     var x0Size = [Math.max(Math.abs(x[0]), 1), Math.max(Math.abs(x[1]), 1)];
@@ -455,11 +452,11 @@
         nit += 1;
         D = scaling.update(J);
         g = gradient(J, r);
-        sub = subproblem(r, J, D, resolution);
+        sub = subproblem(r, J, D);
       }
       status = tests.after(step, x, r, g, D, sub, nearGn, nfev + 1 + evalsPerJac);   // 9. stop?
       if ((status === 3 || status === 5) && scaling.stale(J, EPS)) {            // (decided on D = |J_j| at x,
-        scaling.restart(); D = scaling.update(J); sub = subproblem(r, J, D, resolution);   //  not on a stale D)
+        scaling.restart(); D = scaling.update(J); sub = subproblem(r, J, D);     //  not on a D left behind)
         status = tests.atPoint(x, g, D, sub, F);
         if (status === null && nfev + 1 + evalsPerJac > maxNfev) { status = 0; }   // (within the budget)
       }
