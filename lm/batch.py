@@ -568,7 +568,7 @@ def _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, uns
     """After a failed step that no shorter step can improve, or a stall: −3 (x runs off),
     5 (nothing left to gain; −4 with a zero difference column), −4 (failures at F's rounding
     level) or −2 (jac contradicts fun)."""
-    rounding = (predicted <= eps_F * cost) | (cosine <= CONSISTENT_COSINE)
+    rounding = (predicted <= NOISE_SAMPLES * eps_F * cost) | (cosine <= CONSISTENT_COSINE)
     return np.where(diverged, -3, np.where(nothing_left, np.where(unseen, -4, 5), np.where(rounding, -4, -2)))
 
 
@@ -651,13 +651,16 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     unseen = _unseen(Jnorm, r, tol)
     why = _why_no_decrease(promised <= NOISE_SAMPLES * noise, diverged, predicted, cost, cosine, eps_F, unseen)
     status = _first(status, stall, why)
-    rounding = predicted <= eps_F * F                             # promised less than F's rounding
-    negligible = _norm(D * p) <= max(tol["xtol"], eps_F) * Dx   # more damping cannot help (nor a step below fun's precision)
-    short = ~accepted & (rounding | negligible)
-    nothing_left = (promised <= NOISE_SAMPLES * np.abs(actual)) | (F <= (NOISE_SAMPLES * eps_F) ** 2 * fits.cost0)
+    # (a step that moves a parameter by more than its own size is no rounding-level trial)
+    small = ~_row_any(np.abs(p) > np.maximum(np.abs(x), tol["xtol"] * fits.x0_size))
+    rounding = small & (predicted <= eps_F * F)                   # promised less than F's rounding
+    negligible = small & (_norm(D * p) <= max(tol["xtol"], eps_F) * Dx)   # more damping cannot help
+    ended = ~accepted & (rounding | negligible)
+    sample = np.where(np.isfinite(actual), np.abs(actual), 0.0)   # (an overflow is no noise sample)
+    nothing_left = (promised <= NOISE_SAMPLES * sample) | (F <= (NOISE_SAMPLES * eps_F) ** 2 * fits.cost0)
     why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, unseen)
-    status = _first(status, short, why)
-    status = _first(status, ~accepted & ~short & _no_progress(step["x"], p), 4)
+    status = _first(status, ended, why)
+    status = _first(status, ~accepted & ~ended & _no_progress(step["x"], p), 4)
     return _first(status, _out_of_budget(nfev_next, tol["max_nfev"]), 0), stalled, noise
 
 

@@ -29,7 +29,7 @@ STATUS_MESSAGES = {
          "grown beyond 1000 times its start, max(|x0_j|, 1), with F no longer depending on it, or "
          "beyond 1/√ε times it with J numerically rank deficient: parameters run towards infinity, "
          "where F may approach its infimum"),
-    -2: ("jac does not match fun: steps predicted to decrease F by more than its rounding (ε·F) "
+    -2: ("jac does not match fun: steps predicted to decrease F by more than its rounding level (10ε·F) "
          "fail even when negligible, or F stalls, while the model sees a clear downhill slope (a cosine "
          "between r and a column of J > 1e-5); check jac with lm.check_jacobian"),
     -1: "stopped by the callback",
@@ -203,7 +203,9 @@ def levenberg_marquardt(
         converges quadratically the error is far smaller, but with a linear rate q the
         remaining error is about ‖p‖·q/(1 − q), much larger than the step when q is near 1
         (chapter 06). A *rejected* step that short, or one whose predicted reduction is below
-        ε·F, ends the loop too (more damping cannot help): status 5 if the Gauss–Newton
+        ε·F, ends the loop too (more damping cannot help), if it moves no parameter by more
+        than its own size (|p_j| ≤ |x_j|; along a faded column a step can be short in ‖Dp‖
+        and huge in x): status 5 if the Gauss–Newton
         step promises no more than the rounding noise of F just seen, −3 if x diverges,
         −4 if F stopped decreasing at its rounding level, −2 if jac contradicts fun.
     gtol : stop when max_j |J_jᵀr| / (‖J_j‖‖r‖) ≤ gtol: the largest cosine between r and a
@@ -384,13 +386,19 @@ class _StoppingTests:
             nothing_left = promised <= NOISE_SAMPLES * self.noise
             return self._why_no_decrease(step, r, g, x, sub, nothing_left)
         if not step.accepted:
-            rounding = step.predicted <= self.eps_F * F              # promised less than F's rounding
+            # a step that moves a parameter by more than its own size is no rounding-level
+            # trial, however short in ‖Dp‖ (along a column that has faded, D_j is tiny) or
+            # little it promised (where J is nearly zero): its failure says the model fails at
+            # that length, and a shorter step may succeed
+            short = bool(np.all(np.abs(step.p) <= np.maximum(np.abs(x), self.xtol * self.x0_size)))
+            rounding = short and step.predicted <= self.eps_F * F      # promised less than F's rounding
             Dx = _sq(D * x) ** 0.5
             # more damping cannot help (nor can a step below fun's own precision, float32: 1.2e-7)
-            negligible = _sq(D * step.p) ** 0.5 <= max(self.xtol, self.eps_F) * Dx
+            negligible = short and _sq(D * step.p) ** 0.5 <= max(self.xtol, self.eps_F) * Dx
             if rounding or negligible:
                 # the change of F at such a short step is rounding noise: one sample of its size
-                noise = NOISE_SAMPLES * abs(step.actual)
+                # (an overflow is none)
+                noise = NOISE_SAMPLES * abs(step.actual) if np.isfinite(step.actual) else 0.0
                 # (or r has fallen to the rounding level of r(x₀): ‖r‖ ≤ 10ε‖r(x₀)‖)
                 nothing_left = promised <= noise or self._at_floor(F)
                 return self._why_no_decrease(step, r, g, x, sub, nothing_left)
@@ -433,8 +441,8 @@ class _StoppingTests:
             return -3
         if nothing_left:                   # no step promises a reduction beyond F's precision
             return -4 if self._unseen(sub) else 5
-        if step.predicted <= self.eps_F * step.cost or sub.cosine(g) <= CONSISTENT_COSINE:
-            return -4                      # failures at the rounding level of F
+        if step.predicted <= NOISE_SAMPLES * self.eps_F * step.cost or sub.cosine(g) <= CONSISTENT_COSINE:
+            return -4                      # failures at the rounding level of F (10ε·F, as a stall)
         return -2                          # clear predicted decrease, yet even tiny steps fail
 
 

@@ -316,3 +316,66 @@ def test_a_zero_column_of_a_difference_jacobian_is_no_proof_of_stationarity():
     assert not res.success or res.cost < 1e-6 * res.history[0].cost
     out = levenberg_marquardt_batch(lambda X: X[:, :1] * np.exp(-X[:, 1:] * t) - y, np.array([[1.0, 1.0]]), "2-point")
     assert out.status[0] == res.status
+
+
+def test_an_overflow_or_a_large_failed_step_is_no_sample_of_rounding_noise():
+    """A failed step's change of F counts as F's rounding noise only if it is finite, and, at
+    a step that promised less than F's rounding, only if F changed at its rounding level.
+    Two exponentials from a rate 150 times too large: every trial overflowed (ΔF = −inf,
+    'noise' inf), and the run claimed success (5) at x₀-near costs 200 times the minimum;
+    a Gaussian whose centre has the wrong sign: a trial that raised F 880-fold was taken as
+    noise (5 at x₀). Also a step that moves a parameter by more than its own size is not
+    negligible however short in ‖Dp‖ (the overflowing steps moved the faded rate by 10⁸)."""
+    from scipy.optimize import least_squares
+    t = np.linspace(0, 5000, 57)
+    f = lambda b: b[0] * np.exp(-b[1] * t) + b[2] * np.exp(-b[3] * t)              # noqa: E731
+    jac = lambda b: np.column_stack([np.exp(-b[1] * t), -b[0] * t * np.exp(-b[1] * t),  # noqa: E731
+                                     np.exp(-b[3] * t), -b[2] * t * np.exp(-b[3] * t)])
+    for seed in range(3):
+        y = f([1.08e-3, 2.58e-3, 4.45e-4, 6.5e-4]) + 1e-4 * np.random.default_rng(seed).standard_normal(t.size)
+        fun = lambda b: f(b) - y                                                    # noqa: E731
+        with np.errstate(all="ignore"):                                             # (the trials overflow)
+            res = lm.levenberg_marquardt(fun, [0.0116, 0.384, 2.26e-6, 0.01255], jac)
+            ref = least_squares(fun, res.x, jac, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=20000)
+        assert res.cost <= ref.cost * (1 + 1e-6), (seed, res.status, res.cost, ref.cost)   # at the minimum
+        from lm.batch import levenberg_marquardt_batch                                  # (the batch alike)
+        with np.errstate(all="ignore"):
+            out = levenberg_marquardt_batch(lambda X: np.stack([fun(b) for b in X]), np.array([[0.0116, 0.384, 2.26e-6, 0.01255]]),
+                                            lambda X: np.stack([jac(b) for b in X]))
+        assert out.cost[0] <= ref.cost * (1 + 1e-6) and out.status[0] == res.status
+    t = np.linspace(0, 10, 69)
+    f = lambda b: b[0] * np.exp(-(t - b[1]) ** 2 / (2 * b[2] ** 2))                 # noqa: E731
+
+    def jac(b):
+        e = np.exp(-(t - b[1]) ** 2 / (2 * b[2] ** 2))
+        return np.column_stack([e, b[0] * e * (t - b[1]) / b[2] ** 2, b[0] * e * (t - b[1]) ** 2 / b[2] ** 3])
+    for seed in range(4):
+        y = f([1.15e-3, 3.68, 0.355]) + 1.15e-9 * np.random.default_rng(seed).standard_normal(t.size)
+        fun = lambda b: f(b) - y                                                    # noqa: E731
+        res = lm.levenberg_marquardt(fun, [1.0e-3, -3.66, 0.406], jac)
+        ref = least_squares(fun, res.x, jac, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=20000)
+        assert not res.success or res.cost <= ref.cost * (1 + 1e-6), (seed, res.status, res.cost, ref.cost)
+
+
+class _SlopedSubproblem(_FlatSubproblem):
+    """A clear slope (cosine 1e-3) and a large Gauss–Newton promise."""
+
+    def cosine(self, g):
+        return 1e-3
+
+
+@pytest.mark.parametrize("predicted, status", [(5, -4), (50, -2)])
+def test_a_failure_that_promised_only_rounding_does_not_blame_jac(predicted, status):
+    """A stall of rejected steps on a clear slope: if they promised more than F's rounding
+    level (10εF, the stall's own measure) jac is blamed (−2); a promise of 5εF is rounding,
+    after a collapsed radius with a correct J (status −4; it was −2 above εF)."""
+    from lm.solver import STALL_STEPS, Step, _StoppingTests
+    eps, F = np.finfo(float).eps, 1e4
+    x, D, g, r = np.ones(2), np.ones(2), np.full(2, 1e-3), np.ones(3)
+    tests = _StoppingTests(1e-15, 1e-10, 1e-15, 10**6, None, F, np.ones(2), eps)
+    sub = _SlopedSubproblem(0.5 * F)
+    for k in range(STALL_STEPS):
+        step = Step(0, x, F, 1e-3, None, np.full(2, 1e-3), F + eps * F, predicted * eps * F,
+                    -eps * F, -1 / predicted, False, 1e-3, k + 2, D)
+        got = tests.after(step, x, r, g, D, sub, False, k + 3)
+    assert got == status

@@ -288,8 +288,8 @@
       if (diverged(x, sub)) { return -3; }
       if (nothingLeft) { return unseen(sub.J, sub.r) ? -4 : 5; }
       var cs = cosine(g, sub.J, r);
-      note(rel(step.predicted, epsF * step.cost), "why_pred_eps"); note(rel(cs, CONSISTENT_COSINE), "why_cos");
-      if (step.predicted <= epsF * step.cost || cs <= CONSISTENT_COSINE) { return -4; }
+      note(rel(step.predicted, NOISE_SAMPLES * epsF * step.cost), "why_pred_eps"); note(rel(cs, CONSISTENT_COSINE), "why_cos");
+      if (step.predicted <= NOISE_SAMPLES * epsF * step.cost || cs <= CONSISTENT_COSINE) { return -4; }
       return -2;
     }
     tests.atStart = function (g, J, r, nfevNext) {
@@ -337,10 +337,13 @@
       if (!step.accepted) {
         var Dp = Math.sqrt(sq([D[0] * step.p[0], D[1] * step.p[1]]));
         note(rel(step.predicted, epsF * F), "rej_rounding"); note(rel(Dp, Math.max(xtol, epsF) * Dx), "rej_negligible");
-        var rounding = step.predicted <= epsF * F;                               // less than F's rounding
-        var negligible = Dp <= Math.max(xtol, epsF) * Dx;                        // more damping cannot help
+        // a step that moves a parameter by more than its own size is no rounding-level trial
+        var small = [0, 1].every(function (j) {
+          return Math.abs(step.p[j]) <= Math.max(Math.abs(x[j]), xtol * x0Size[j]); });
+        var rounding = small && step.predicted <= epsF * F;                      // less than F's rounding
+        var negligible = small && Dp <= Math.max(xtol, epsF) * Dx;               // more damping cannot help
         if (rounding || negligible) {
-          var noise = NOISE_SAMPLES * Math.abs(step.actual);
+          var noise = isFinite(step.actual) ? NOISE_SAMPLES * Math.abs(step.actual) : 0;   // (overflow: none)
           note(rel(promised, noise), "rej_nothing");
           var nothingLeft = promised <= noise || F <= (NOISE_SAMPLES * epsF) * (NOISE_SAMPLES * epsF) * cost0;
           return whyNoDecrease(step, r, g, x, sub, nothingLeft);
