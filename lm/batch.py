@@ -656,7 +656,7 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     rounding = small & (predicted <= eps_F * F)                   # promised less than F's rounding
     negligible = small & (_norm(D * p) <= max(tol["xtol"], eps_F) * Dx)   # more damping cannot help
     ended = ~accepted & (rounding | negligible)
-    sample = np.where(np.isfinite(actual), np.abs(actual), 0.0)   # (an overflow is no noise sample)
+    sample = np.where(np.abs(actual) <= np.sqrt(eps_F) * F, np.abs(actual), 0.0)   # (beyond √ε·F: no noise)
     nothing_left = (promised <= NOISE_SAMPLES * sample) | (F <= (NOISE_SAMPLES * eps_F) ** 2 * fits.cost0)
     why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, unseen)
     status = _first(status, ended, why)

@@ -204,8 +204,8 @@ def levenberg_marquardt(
         remaining error is about ‖p‖·q/(1 − q), much larger than the step when q is near 1
         (chapter 06). A *rejected* step that short, or one whose predicted reduction is below
         ε·F, ends the loop too (more damping cannot help), if it moves no parameter by more
-        than its own size (|p_j| ≤ |x_j|; along a faded column a step can be short in ‖Dp‖
-        and huge in x): status 5 if the Gauss–Newton
+        than its own size (|p_j| ≤ max(|x_j|, xtol·max(|x₀_j|, 1)); along a faded column a
+        step can be short in ‖Dp‖ and huge in x): status 5 if the Gauss–Newton
         step promises no more than the rounding noise of F just seen, −3 if x diverges,
         −4 if F stopped decreasing at its rounding level, −2 if jac contradicts fun.
     gtol : stop when max_j |J_jᵀr| / (‖J_j‖‖r‖) ≤ gtol: the largest cosine between r and a
@@ -298,8 +298,6 @@ def levenberg_marquardt(
                 status = tests.at_point(x, g, D, sub, cost)
                 if status is None and counter.n + 1 + evals_per_jac > max_nfev:
                     status = 0                                      #    (and within the budget)
-            elif status not in (None, 0, -1, 4) and not exact:
-                status = 0                      # (no budget left to decide it on central differences)
             if status in (3, 5) and scaling.stale(sub.col_norms, counter.eps_F):
                 D, g, g_inf, sub = _linearize(scaling.restart(), r, J)   # (decided on D = ‖J_j‖ at x,
                 status = tests.at_point(x, g, D, sub, cost)                #  not on a D left behind)
@@ -397,8 +395,8 @@ class _StoppingTests:
             negligible = short and _sq(D * step.p) ** 0.5 <= max(self.xtol, self.eps_F) * Dx
             if rounding or negligible:
                 # the change of F at such a short step is rounding noise: one sample of its size
-                # (an overflow is none)
-                noise = NOISE_SAMPLES * abs(step.actual) if np.isfinite(step.actual) else 0.0
+                # (a change beyond √ε·F, an overflow included, is none: F's rounding is far below)
+                noise = NOISE_SAMPLES * abs(step.actual) if abs(step.actual) <= np.sqrt(self.eps_F) * F else 0.0
                 # (or r has fallen to the rounding level of r(x₀): ‖r‖ ≤ 10ε‖r(x₀)‖)
                 nothing_left = promised <= noise or self._at_floor(F)
                 return self._why_no_decrease(step, r, g, x, sub, nothing_left)

@@ -357,6 +357,21 @@ def test_an_overflow_or_a_large_failed_step_is_no_sample_of_rounding_noise():
         assert not res.success or res.cost <= ref.cost * (1 + 1e-6), (seed, res.status, res.cost, ref.cost)
 
 
+@pytest.mark.parametrize("y, b0", [(1e100, 68.25), (1e105, 99.75)])
+def test_a_failed_trial_that_changed_f_far_beyond_its_rounding_is_no_noise_sample(y, b0):
+    """r = e^{b·(1, 2, 2)} − y: the first trial (its step exactly |x₀| long, so not "larger
+    than x") raised F by 1e36 and more, promising less than εF; taken as F's rounding noise
+    it let the run claim success (5) at x₀. A change beyond √ε·F is no sample of rounding."""
+    from lm.batch import levenberg_marquardt_batch
+    t = np.array([1.0, 2.0, 2.0])
+    with np.errstate(all="ignore"):
+        res = lm.levenberg_marquardt(lambda b: np.exp(b[0] * t) - y, [b0], lambda b: (t * np.exp(b[0] * t))[:, None])
+        out = levenberg_marquardt_batch(lambda X: np.exp(X * t) - y, np.array([[b0]]), lambda X: (t * np.exp(X * t))[:, :, None])
+    F0 = res.history[0].cost
+    assert not res.success or res.cost < 1e-3 * F0, (res.status, res.x)      # x₀ is no minimizer
+    assert not out.success[0] or out.cost[0] < 1e-3 * F0, (out.status[0], out.x[0])
+
+
 class _SlopedSubproblem(_FlatSubproblem):
     """A clear slope (cosine 1e-3) and a large Gauss–Newton promise."""
 

@@ -339,11 +339,13 @@
         note(rel(step.predicted, epsF * F), "rej_rounding"); note(rel(Dp, Math.max(xtol, epsF) * Dx), "rej_negligible");
         // a step that moves a parameter by more than its own size is no rounding-level trial
         var small = [0, 1].every(function (j) {
-          return Math.abs(step.p[j]) <= Math.max(Math.abs(x[j]), xtol * x0Size[j]); });
+          var size = Math.max(Math.abs(x[j]), xtol * x0Size[j]);
+          note(rel(Math.abs(step.p[j]), size), "rej_small");
+          return Math.abs(step.p[j]) <= size; });
         var rounding = small && step.predicted <= epsF * F;                      // less than F's rounding
         var negligible = small && Dp <= Math.max(xtol, epsF) * Dx;               // more damping cannot help
         if (rounding || negligible) {
-          var noise = isFinite(step.actual) ? NOISE_SAMPLES * Math.abs(step.actual) : 0;   // (overflow: none)
+          var noise = Math.abs(step.actual) <= Math.sqrt(epsF) * F ? NOISE_SAMPLES * Math.abs(step.actual) : 0;   // (beyond √ε·F: none)
           note(rel(promised, noise), "rej_nothing");
           var nothingLeft = promised <= noise || F <= (NOISE_SAMPLES * epsF) * (NOISE_SAMPLES * epsF) * cost0;
           return whyNoDecrease(step, r, g, x, sub, nothingLeft);
