@@ -55,7 +55,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from .damping import Fixed, Marquardt, Nielsen, TrustRegion, make_damping
-from .jacobians import EPS, JACOBIAN_METHODS, _steps
+from .jacobians import EPS, JACOBIAN_METHODS, _steps, precision
 from .solver import (CONSISTENT_COSINE, NOISE_SAMPLES, STALL_STEPS, STATUS_MESSAGES, LMResult, _check_max_nfev,
                      _check_tolerances, _dense_real, levenberg_marquardt)
 
@@ -549,13 +549,19 @@ def _stall_noise(noise, stalled, actual):
 
 
 def _diverged(x, Jnorm, D, x0_size, eps_F, full_rank, r):
-    """−3: a parameter beyond 1000 times max(|x₀_j|, 1) while its column of J has faded
-    below √ε_F·D_j and F no longer depends on it (‖J_j‖|x_j| ≤ √ε_F‖r‖), or beyond 1/√ε_F
-    times it while J is numerically rank deficient (growth alone is no evidence: a minimizer
-    may lie far from x₀, where J has full rank; lm.solver._StoppingTests._diverged)."""
+    """−3, per fit, in its two cases: a parameter beyond 1/√ε_F times max(|x₀_j|, 1) while J
+    is numerically rank deficient (``far``), or beyond 1000 times it while its column of J
+    has faded below √ε_F·D_j and F no longer depends on it, ‖J_j‖|x_j| ≤ √ε_F‖r‖ (``faded``).
+    Growth alone is no evidence: a minimizer may lie far from x₀, where J has full rank
+    (lm.solver._StoppingTests._diverged)."""
     grown = np.abs(x) / x0_size
     faded = (Jnorm <= np.sqrt(eps_F) * D) & (Jnorm * np.abs(x) <= np.sqrt(eps_F) * _norm(r)[:, None])
-    return (_row_any(grown > 1 / np.sqrt(eps_F)) & ~full_rank) | _row_any((grown > 1e3) & faded)
+    return _row_any(grown > 1 / np.sqrt(eps_F)) & ~full_rank, _row_any((grown > 1e3) & faded)
+
+
+def _at_floor(F, cost0, eps_F):
+    """F at the rounding floor of a zero residual, ‖r‖ ≤ 10ε‖r(x₀)‖ (lm.solver)."""
+    return F <= (NOISE_SAMPLES * eps_F) ** 2 * cost0
 
 
 def _unseen(Jnorm, r, tol):
@@ -593,10 +599,10 @@ def _at_point(x, g, r, Jnorm, D, x0_size, cost0, sub, F, tol):
     off; RUNNING where none holds. Also returns where x runs off."""
     eps_F = tol["eps_F"]
     full_rank = (sub.s.shape[0] == sub.Vt.shape[1]) & (sub.s[-1] > sub.cutoff)
-    diverged = _diverged(x, Jnorm, D, x0_size, eps_F, full_rank, r)
+    far, faded = _diverged(x, Jnorm, D, x0_size, eps_F, full_rank, r)
+    diverged = far | faded
     # no success while x runs off (but a residual at its rounding floor is a minimizer)
-    floor = F <= (NOISE_SAMPLES * eps_F) ** 2 * cost0
-    off = np.where(floor, _diverged(x, Jnorm, D, x0_size, eps_F, np.ones_like(full_rank), r), diverged)
+    off = (far & ~_at_floor(F, cost0, eps_F)) | faded
     unseen = _unseen(Jnorm, r, tol)
     xtol_ = _xtol_test(sub.gn, _norm(D * x), tol["xtol"])
     gtol_ = _gradient_test(g, Jnorm, r, tol["gtol"])
@@ -657,7 +663,7 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     negligible = small & (_norm(D * p) <= max(tol["xtol"], eps_F) * Dx)   # more damping cannot help
     ended = ~accepted & (rounding | negligible)
     sample = np.where(np.abs(actual) <= np.sqrt(eps_F) * F, np.abs(actual), 0.0)   # (beyond √ε·F: no noise)
-    nothing_left = (promised <= NOISE_SAMPLES * sample) | (F <= (NOISE_SAMPLES * eps_F) ** 2 * fits.cost0)
+    nothing_left = (promised <= NOISE_SAMPLES * sample) | _at_floor(F, fits.cost0, eps_F)
     why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, unseen)
     status = _first(status, ended, why)
     status = _first(status, ~accepted & ~ended & _no_progress(step["x"], p), 4)
@@ -761,7 +767,7 @@ class _Problem:
         if self.m is None:
             self.m = R.shape[1]
             # relative rounding of F: machine ε of the type fun computes in (float32: 1.2e-7)
-            self.eps_F = max(EPS, float(np.finfo(R.dtype).eps)) if R.dtype.kind == "f" else EPS
+            self.eps_F = precision(R)
             if self.inferred:
                 _check_ambiguous_args(self.args, self.per_fit, self.N, self.m)
         elif R.shape[1] != self.m:

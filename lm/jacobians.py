@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 __all__ = ["forward", "central", "complex_step", "broyden_update", "JACOBIAN_METHODS", "check_jacobian",
-           "JacobianCheck"]
+           "JacobianCheck", "precision"]
 
 EPS = np.finfo(float).eps
 
@@ -31,6 +31,12 @@ def _steps(x: np.ndarray, rel: float, typical: np.ndarray | None = None) -> np.n
     size = np.abs(x) if typical is None else np.maximum(np.abs(x), typical)
     h = rel * np.where(size >= np.finfo(float).tiny, size, 1.0)  # (a subnormal size: as zero)
     return (x + h) - x  # the step actually taken in floating point
+
+
+def precision(r: np.ndarray) -> float:
+    """The relative rounding of the type fun computes in: the machine ε of its float dtype
+    (float32: 1.2e-7), never below float64's; float64's for integer residuals."""
+    return max(EPS, float(np.finfo(r.dtype).eps)) if r.dtype.kind == "f" else EPS
 
 
 def forward(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
@@ -144,18 +150,17 @@ def check_jacobian(
         raise TypeError("check_jacobian needs callable fun and jac")
     x = np.asarray(x, dtype=float).ravel()
     r_own = np.asarray(fun(x, *args, **kwargs))
-    # the precision fun computes in (a float32 model: 1.2e-7) sets the steps and the noise
-    eps = max(EPS, float(np.finfo(r_own.dtype).eps)) if r_own.dtype.kind == "f" else EPS
+    eps = precision(r_own)            # (a float32 model: 1.2e-7) sets the steps and the noise
     f = lambda z: np.asarray(fun(z, *args, **kwargs), dtype=float).ravel()  # noqa: E731
+    r = np.asarray(r_own, dtype=float).ravel()
     J = np.atleast_2d(np.asarray(jac(x, *args, **kwargs), dtype=float))
-    J_fd = central(f, x, eps=eps)
+    J_fd = central(f, x, r, eps=eps)
     if J.shape != J_fd.shape:
         raise ValueError(f"jac returned shape {J.shape}, expected {J_fd.shape} (m residuals × n parameters)")
     # the rounding noise of a central difference, about ε·max|r| / h = ε^{2/3}·max|r| / |x_j|
     # (h = ε^{1/3}·|x_j|, or ε^{1/3} at x_j = 0): it floors the scale, so that a correct but tiny
     # column (below that noise) does not count as a mismatch, and ten times it is allowed on
     # top of tol (residuals with a large offset, a float32 model)
-    r = f(x)
     h = _steps(x, eps ** (1 / 3))                                # the steps central() took
     noise = eps * np.abs(r).max(initial=0.0) / h
     scale = np.maximum(np.maximum(np.abs(J_fd).max(axis=0), noise), 1e-12 * max(np.abs(J_fd).max(), 1e-300))

@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from .damping import Damping, make_damping
-from .jacobians import JACOBIAN_METHODS, broyden_update, forward
+from .jacobians import JACOBIAN_METHODS, broyden_update, forward, precision
 from .subproblem import Subproblem, column_norms, largest_cosine, squared_norm as _sq
 
 __all__ = ["levenberg_marquardt", "LMResult", "Step", "STATUS_MESSAGES"]
@@ -296,13 +296,11 @@ def levenberg_marquardt(
                 J, exact, fresh = jacobian(x, r), True, True        #    here and at the next
                 D, g, g_inf, sub = _linearize(scaling, r, J)        #    point, not on a secant)
                 status = tests.at_point(x, g, D, sub, cost)
-                if status is None and counter.n + 1 + evals_per_jac > max_nfev:
-                    status = 0                                      #    (and within the budget)
             if status in (3, 5) and scaling.stale(sub.col_norms, counter.eps_F):
                 D, g, g_inf, sub = _linearize(scaling.restart(), r, J)   # (decided on D = ‖J_j‖ at x,
                 status = tests.at_point(x, g, D, sub, cost)                #  not on a D left behind)
-                if status is None and counter.n + 1 + evals_per_jac > max_nfev:
-                    status = 0                                           # (and within the budget)
+            if status is None and counter.n + 1 + evals_per_jac > max_nfev:
+                status = 0                          # (a decision taken again, within the budget)
     # Line 3: for the exact damped step, −gᵀp = ‖Jp‖² + λ‖Dp‖², so L(0) − L(p) =
     # −gᵀp − ½‖Jp‖² = ½‖Jp‖² + λ‖Dp‖², a sum of positive terms with no cancellation.
 
@@ -388,11 +386,11 @@ class _StoppingTests:
             # trial, however short in ‖Dp‖ (along a column that has faded, D_j is tiny) or
             # little it promised (where J is nearly zero): its failure says the model fails at
             # that length, and a shorter step may succeed
-            short = bool(np.all(np.abs(step.p) <= np.maximum(np.abs(x), self.xtol * self.x0_size)))
-            rounding = short and step.predicted <= self.eps_F * F      # promised less than F's rounding
+            small = bool(np.all(np.abs(step.p) <= np.maximum(np.abs(x), self.xtol * self.x0_size)))
+            rounding = small and step.predicted <= self.eps_F * F      # promised less than F's rounding
             Dx = _sq(D * x) ** 0.5
             # more damping cannot help (nor can a step below fun's own precision, float32: 1.2e-7)
-            negligible = short and _sq(D * step.p) ** 0.5 <= max(self.xtol, self.eps_F) * Dx
+            negligible = small and _sq(D * step.p) ** 0.5 <= max(self.xtol, self.eps_F) * Dx
             if rounding or negligible:
                 # the change of F at such a short step is rounding noise: one sample of its size
                 # (a change beyond √ε·F, an overflow included, is none: F's rounding is far below)
@@ -548,8 +546,7 @@ def _prepare(fun, x0, jac, args, kwargs):
     if r.ndim != 1 or r.size == 0 or r.dtype.kind not in "biuf":
         hint = " (return the residual vector r, not the cost ½‖r‖²)" if r.ndim == 0 else ""
         raise ValueError(f"fun must return a non-empty 1-D real array of residuals, got shape {r.shape} dtype {r.dtype}{hint}")
-    if r.dtype.kind == "f":
-        counter.eps_F = max(counter.eps_F, float(np.finfo(r.dtype).eps))
+    counter.eps_F = precision(r)
     r = r.astype(float)
     shape = r.shape
     if not np.all(np.isfinite(r)):

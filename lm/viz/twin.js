@@ -280,6 +280,9 @@
       }
       return out;
     }
+    function atFloor(F) {                                                       // _at_floor
+      return F <= (NOISE_SAMPLES * epsF) * (NOISE_SAMPLES * epsF) * cost0;
+    }
     function unseen(J, r) {                                                     // _unseen
       var zeroColumn = [0, 1].some(function (j) { return J.every(function (row) { return row[j] === 0; }); });
       return !!differenced && zeroColumn && r.some(function (v) { return v !== 0; });
@@ -299,7 +302,7 @@
     tests.atPoint = function (x, g, D, sub, F) {                                // at_point
       var level = Math.max(ftol, NOISE_SAMPLES * epsF);
       // no success while x runs off (but a residual at its rounding floor is a minimizer)
-      var far = F > (NOISE_SAMPLES * epsF) * (NOISE_SAMPLES * epsF) * cost0;
+      var far = !atFloor(F);
       var Dx = Math.sqrt(sq([D[0] * x[0], D[1] * x[1]]));
       var gnn = sub.gaussNewtonNorm();
       note(rel(gnn, xtol * Dx), "xtol");
@@ -347,7 +350,7 @@
         if (rounding || negligible) {
           var noise = Math.abs(step.actual) <= Math.sqrt(epsF) * F ? NOISE_SAMPLES * Math.abs(step.actual) : 0;   // (beyond √ε·F: none)
           note(rel(promised, noise), "rej_nothing");
-          var nothingLeft = promised <= noise || F <= (NOISE_SAMPLES * epsF) * (NOISE_SAMPLES * epsF) * cost0;
+          var nothingLeft = promised <= noise || atFloor(F);
           return whyNoDecrease(step, r, g, x, sub, nothingLeft);
         }
         if (step.x[0] + step.p[0] === step.x[0] && step.x[1] + step.p[1] === step.x[1]) { return 4; }
