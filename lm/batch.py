@@ -1107,6 +1107,11 @@ def _start(prob, X0, rows: slice, damping, scaling, tol):
     if bad.any():
         raise ValueError(f"the Jacobian at x0 has NaN or inf entries for {bad.sum()} fit(s), indices "
                          f"{ids[bad][:10].tolist()}; check jac or choose other starting points")
+    with np.errstate(over="ignore"):
+        bad = ~_usable(J)
+    if bad.any():
+        raise ValueError(f"the column norms of the Jacobian at x0 overflow to inf for {bad.sum()} fit(s), indices "
+                         f"{ids[bad][:10].tolist()}; rescale the parameters or the residuals, or choose other starting points")
     k = len(X)
     scaling = scaling.part(rows)
     Jnorm = _col_norms(J)                                       # column norms ‖J_j‖
@@ -1145,7 +1150,7 @@ def _iterate(run: "_Batch", prob: "_Problem", tol) -> None:
     if np.any(rho > 0):
         up = _rows(rho > 0)
         J_new = prob.jacobian(x_new[up], r_new[up], up)
-        finite = np.all(np.isfinite(J_new), axis=(1, 2))        #    … where J is finite
+        finite = _usable(J_new)                                 #    … where J is finite
         if not finite.all():
             rho[np.arange(len(rho))[up][~finite]] = -np.inf
             J_new = J_new[finite]
@@ -1203,8 +1208,21 @@ def _rows(mask: np.ndarray):
 
 
 def _col_norms(J: np.ndarray) -> np.ndarray:
-    """‖J_j‖ of every column of every Jacobian: (N, m, n) -> (N, n)."""
-    return np.sqrt(np.einsum("fmn,fmn->fn", J, J))
+    """‖J_j‖ of every column of every Jacobian: (N, m, n) -> (N, n); where J_jᵀJ_j overflows,
+    scaled by the column's largest entry first, as lm.subproblem.column_norms."""
+    norms = np.sqrt(np.einsum("fmn,fmn->fn", J, J))
+    if np.isfinite(norms).all():
+        return norms
+    with np.errstate(over="ignore", invalid="ignore"):
+        big = np.abs(J).max(axis=1)
+        scaled = J / np.where(big > 0, big, 1.0)[:, None, :]
+        safe = big * np.sqrt(np.einsum("fmn,fmn->fn", scaled, scaled))
+    return np.where(np.isfinite(norms), norms, safe)
+
+
+def _usable(J: np.ndarray) -> np.ndarray:
+    """Per fit: J finite, and so are its column norms (Marquardt's D), as lm.solver._usable."""
+    return np.all(np.isfinite(J), axis=(1, 2)) & np.all(np.isfinite(_col_norms(J)), axis=1)
 
 
 def _move(fits: _Running, sub: _Subproblems, scaling, accepted, x_new, r_new, cost_new, J_new):

@@ -272,7 +272,7 @@ def levenberg_marquardt(
                 secant = jacobian.broyden and not deciding          # (jac="broyden": a secant
                 J_new = (broyden_update(J, p, r_new - r) if secant  #    update, or differences
                          else jacobian(x_new, r_new))               #    to decide a stop) …
-                if not _all_finite(J_new):
+                if not _usable(J_new):
                     rho = -np.inf                                   #    … where J is finite
             strategy.update(rho, p, sub)                            # 7. adapt λ (or Δ) from ρ
             near_gn = _sq(D * p) ** 0.5 >= 0.99 * sub.gauss_newton_norm()  # (for the ftol test)
@@ -460,6 +460,12 @@ def _all_finite(A: np.ndarray) -> bool:
     return math.isfinite(A.sum()) or bool(np.isfinite(A).all())
 
 
+def _usable(J: np.ndarray) -> bool:
+    """Whether J is finite and so are its column norms (Marquardt's D): beyond the largest
+    float, D, ‖Dx‖ and the tests measured with them would be inf."""
+    return _all_finite(J) and bool(np.isfinite(column_norms(J)).all())
+
+
 def _linearize(scaling: "_Scaling", r: np.ndarray, J: np.ndarray) -> tuple:
     """What depends on the iterate alone (the initialization and line 8): the scaling D
     (from the column norms of J), g = Jᵀr, ‖g‖∞ (for the records) and the subproblem,
@@ -593,6 +599,11 @@ def _prepare(fun, x0, jac, args, kwargs):
     J0 = (between or jacobian)(x, r)
     if not np.all(np.isfinite(J0)):
         raise ValueError("the Jacobian at x0 has NaN or inf entries; check jac or choose another x0")
+    with np.errstate(over="ignore"):
+        usable = _usable(J0)
+    if not usable:
+        raise ValueError(f"the column norms of the Jacobian at x0 overflow to inf (its largest |entry| is "
+                         f"{np.abs(J0).max():.3g}); rescale the parameters or the residuals, or choose another x0")
     wrapped = _first_call_cached(jacobian, x, J0)
     wrapped.broyden = jac == "broyden"        # secant updates between difference Jacobians
     # J at a new point between stopping decisions; with jac="broyden" forward differences

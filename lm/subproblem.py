@@ -37,8 +37,17 @@ def squared_norm(v: np.ndarray) -> float:
 def column_norms(J: np.ndarray) -> np.ndarray:
     """The column norms ‖J_j‖ of J, the same numbers as ``np.linalg.norm(J, axis=0)`` with
     less overhead: Marquardt's scaling D (Marquardt 1963, Moré 1978 eq. 6.3) and MINPACK's
-    gradient test (Moré 1978, §7) need them at every iterate."""
-    return np.sqrt((J * J).sum(axis=0))
+    gradient test (Moré 1978, §7) need them at every iterate. Where J_jᵀJ_j overflows (entries
+    beyond 1e154), the column is scaled by its largest entry first, so a norm is inf only if it
+    is beyond the largest float."""
+    norms = np.sqrt((J * J).sum(axis=0))
+    if math.isfinite(norms.sum()):
+        return norms
+    with np.errstate(over="ignore", invalid="ignore"):
+        big = np.abs(J).max(axis=0)
+        scaled = np.where(big > 0, big, 1.0)
+        safe = big * np.sqrt(((J / scaled) ** 2).sum(axis=0))
+    return np.where(np.isfinite(norms), norms, safe)
 
 
 def largest_cosine(g: np.ndarray, r: np.ndarray, col_norms: np.ndarray) -> float:

@@ -18,7 +18,7 @@ import lm
 from lm import stats
 from lm.batch import BatchResult, covariance, levenberg_marquardt_batch
 from lm.solver import STATUS_MESSAGES
-from lm.subproblem import Subproblem
+from lm.subproblem import Subproblem, column_norms
 
 T = np.linspace(0, 4, 20)
 
@@ -48,6 +48,9 @@ def exp3_jac(x, y, t):
 def gauss(x, y, t):  # a peak: y = a exp(−(t − μ)²/(2 s²)) (n = 3, m < n allowed by lm)
     a, mu, s = (x[:, 0:1], x[:, 1:2], x[:, 2:3]) if x.ndim == 2 else x
     return y - a * np.exp(-0.5 * ((t - mu) / s) ** 2)
+
+
+gauss.same_fit = lambda x: np.r_[x[:2], abs(x[2])]  # s and −s: the same peak, the same residuals
 
 
 MODELS = {"exp2": (exp2, exp2_jac, [2.0, 1.0]), "exp3": (exp3, exp3_jac, [2.0, 1.0, 0.3]),
@@ -125,13 +128,13 @@ def rounding_noise_of_F(fun, z, args) -> float:
     return max(spread, np.finfo(float).eps * F0)
 
 
-def parted_at_rounding(one, trials, fun, args) -> bool:
+def parted_at_rounding(one, trials, fun, args, batch_end=None) -> bool:
     """The margin: find the first trial where the batch run and the scalar run (its history)
     decide differently (accept one and reject the other, or stop in one only, or stop with
     another status); True if there the actual reduction of either run is within 10 times the
     rounding noise of F (so the sign of ρ, and every test on F's change, is rounding), or
-    they part where the scalar run stopped and the Gauss–Newton step promises no more than
-    that noise there."""
+    they part where one of the runs stopped and the Gauss–Newton step promises no more than
+    that noise at its end point (``batch_end``: the batch's (x, r, J) there)."""
     scalar = [(h.x, h.p, h.actual, h.accepted, None) for h in one.history]
     if not scalar or not trials:
         return False
@@ -143,12 +146,19 @@ def parted_at_rounding(one, trials, fun, args) -> bool:
     noise = max(rounding_noise_of_F(fun, x, args), rounding_noise_of_F(fun, x + p, args))
     if min(abs(scalar[k][2]), abs(trials[k][2])) <= 10 * noise:
         return True
+    # parted on the point where one run stopped: if even the Gauss–Newton step promises no
+    # more than F's rounding there, p_GN is rounding, and so is every test on it (xtol
+    # against status 5, or against one more step, for example)
+    ends = []
     if k == len(scalar) - 1:
-        # parted on the point where the scalar run stopped: if even the Gauss–Newton step
-        # promises no more than F's rounding there, p_GN is rounding, and so is every test
-        # on it (xtol against status 5, for example)
-        promised = Subproblem(one.fun, one.jac, one.history[-1].D).gauss_newton_reduction()
-        return promised <= 10 * rounding_noise_of_F(fun, one.x, args)
+        ends.append((one.x, one.fun, one.jac))
+    if trials[k][4] != -99 and batch_end is not None:
+        ends.append(batch_end)
+    for x_end, r_end, J_end in ends:
+        D = np.maximum(one.history[k].D, column_norms(J_end))   # D after the step (Marquardt's rule)
+        promised = Subproblem(r_end, J_end, D).gauss_newton_reduction()
+        if promised <= 10 * rounding_noise_of_F(fun, x_end, args):
+            return True
     return False
 
 
@@ -172,11 +182,13 @@ def classify(res: BatchResult, fun, X0, jac, args_per_fit, shared, per_fit_last=
         one = lm.levenberg_marquardt(fun, X0[i], jac, args=args, **options)
         assert res.message[i] == STATUS_MESSAGES[res.status[i]] and res.success[i] == (res.status[i] > 0)
         assert res.cost[i] <= 0.5 * np.sum(np.asarray(fun(X0[i], *args)) ** 2) * (1 + 1e-15)  # never worse than x0
-        if res.status[i] == one.status and close(res.x[i], one.x):
+        # the same fit: the same x, up to a symmetry of the model (the Gaussian's ±s)
+        same = getattr(fun, "same_fit", lambda x: x)
+        if res.status[i] == one.status and close(same(res.x[i]), same(one.x)):
             kinds.append("same")
-        elif trials is not None and parted_at_rounding(one, trials[i], fun, args):
+        elif trials is not None and parted_at_rounding(one, trials[i], fun, args, (res.x[i], res.fun[i], res.jac[i])):
             kinds.append("margin")
-        elif not all(status == one.status and close(x, one.x)
+        elif not all(status == one.status and close(same(x), same(one.x))
                      for status, x in reordered_runs(fun, X0[i], jac, args, rng, **options)):
             kinds.append("rounding")
         else:

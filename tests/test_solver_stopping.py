@@ -170,6 +170,44 @@ def test_an_overflowing_cost_at_x0_is_refused():
         levenberg_marquardt_batch(lambda X: X - 1, np.array([[1.0], [1e200]]))
 
 
+def _huge_column(a, m):
+    """r = a·x₁·(1, …, 1) − (1, …, m) + x₂·e_m: its first column is a·(1, …, 1). The least-squares
+    minimum (lstsq): a·x₁ = the mean of 1, …, m − 1, x₂ = m − a·x₁."""
+    t = np.arange(1.0, m + 1)
+    fun = lambda x: a * x[0] * np.ones(m) - t + np.r_[np.zeros(m - 1), x[1]]  # noqa: E731
+    J = np.c_[np.full(m, a), np.r_[np.zeros(m - 1), 1.0]]
+    X = lambda Xs: a * Xs[:, :1] - t + Xs[:, 1:] * np.r_[np.zeros(m - 1), 1.0]  # noqa: E731
+    return fun, (lambda x: J), X, (lambda Xs: np.broadcast_to(J, (len(Xs), m, 2)).copy()), J, t
+
+
+@pytest.mark.parametrize("a, x1", [(1e200, 1e-160), (1e200, 3e-200), (1e308, 1e-160), (1e308, 1e-300)])
+def test_a_column_norm_beyond_1e154_is_no_infinite_D(a, x1):
+    """Entries of J beyond 1e154: ‖J_j‖² overflows, though ‖J_j‖ is a float. D was inf, so the
+    xtol test ‖D p_GN‖ ≤ xtol·‖Dx‖ = inf held at x₀: "success" (3) at cost 1.5e296 after 2
+    calls. Now the column norms are computed without overflow, and the runs reach the minimum."""
+    from lm.batch import levenberg_marquardt_batch
+    fun, jac, bfun, bjac, J, t = _huge_column(a, 3)
+    y = np.linalg.lstsq(J / [a, 1.0], t, rcond=None)[0]        # lstsq in units where J is of size 1
+    cost = 0.5 * float(np.sum((J / [a, 1.0] @ y - t) ** 2))
+    with np.errstate(all="ignore"):
+        res = lm.levenberg_marquardt(fun, [x1, 5.0], jac)
+        batch = levenberg_marquardt_batch(bfun, np.array([[x1, 5.0]]), bjac)
+    for x, F, success in ((res.x, res.cost, res.success), (batch.x[0], batch.cost[0], batch.success[0])):
+        assert success and F == pytest.approx(cost, rel=1e-12)
+        np.testing.assert_allclose(a * x[0], y[0], rtol=1e-8)
+
+
+def test_a_column_norm_beyond_the_largest_float_is_refused():
+    """‖J_j‖ = 2·10³⁰⁸ is no float: D, ‖Dx‖ and every test measured with them would be inf.
+    A clear ValueError at x₀, from the scalar and from the batch solver."""
+    from lm.batch import levenberg_marquardt_batch
+    fun, jac, bfun, bjac, J, t = _huge_column(1e308, 4)
+    with pytest.raises(ValueError, match="column norms .* overflow"):
+        lm.levenberg_marquardt(fun, [1e-160, 5.0], jac)
+    with pytest.raises(ValueError, match="column norms .* overflow"):
+        levenberg_marquardt_batch(bfun, np.array([[1e-160, 5.0], [1e-300, 5.0]]), bjac)
+
+
 @pytest.mark.parametrize("fun, jac, x0", [
     (lambda x: np.array([np.arctan(x[0]) - 2.0]), None, [0.0]),                  # inf F = ½(π/2 − 2)²
     (lambda x: np.array([1 / x[0]]), lambda x: np.array([[-1 / x[0] ** 2]]), [1.0]),   # F → 0 at ∞
