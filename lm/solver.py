@@ -239,9 +239,9 @@ def levenberg_marquardt(
 
     cost = 0.5 * (r @ r)                                        # F(x) = ½‖r‖²
     J = jacobian(x, r)
-    D, g, g_inf, sub = _linearize(scaling, r, J)                # D, g = Jᵀr, ‖g‖∞, J D⁻¹ = USVᵀ
-    with np.errstate(all="ignore"):                             # (x₀ of extreme size: s² may
-        strategy.start(sub, x)                                  #  overflow to inf, harmlessly)
+    with np.errstate(all="ignore"):               # (at an x₀ of extreme size, s² or g may overflow to inf, harmlessly)
+        D, g, g_inf, sub = _linearize(scaling, r, J)            # D, g = Jᵀr, ‖g‖∞, J D⁻¹ = USVᵀ
+        strategy.start(sub, x)
     history: list[Step] = []
     nit = 0                                                         # accepted steps so far
     # J analytic or differenced at x (fresh), by the method the stopping tests trust (exact):
@@ -249,7 +249,8 @@ def levenberg_marquardt(
     exact, fresh, secant, deciding = not jacobian.broyden, True, False, False
     tests = _StoppingTests(ftol, xtol, gtol, max_nfev, callback, cost,
                            np.maximum(np.abs(x), 1.0), counter.eps_F, differenced=evals_per_jac > 0)
-    status = tests.at_start(g, sub, counter.n + 1 + evals_per_jac)
+    with np.errstate(all="ignore"):
+        status = tests.at_start(g, sub, counter.n + 1 + evals_per_jac)
     if (status == 1 or not sub.col_norms.all()) and not exact and counter.n + evals_per_jac <= max_nfev:
         J, exact = jacobian(x, r), True           # x₀ stationary, or a zero column? central differences
         D, g, g_inf, sub = _linearize(scaling, r, J)

@@ -35,6 +35,11 @@
   function normInf(v) { return Math.max(Math.abs(v[0]), Math.abs(v[1])); }
   function allFinite(v) { for (var i = 0; i < v.length; i++) { if (!isFinite(v[i])) { return false; } } return true; }
   function matFinite(J) { return J.every(allFinite); }
+  function colNorm(J, j) {                                                    // column_norms
+    var v = col(J, j), n = Math.sqrt(sq(v));
+    return isFinite(n) ? n : Math.hypot.apply(null, v);      // (J_j'J_j overflows beyond 1e154)
+  }
+  function usable(J) { return matFinite(J) && isFinite(colNorm(J, 0)) && isFinite(colNorm(J, 1)); }  // _usable
   function cost(r) { var c = 0.5 * sq(r); return isFinite(c) ? c : Infinity; }   // _cost
 
   // ---------------------------------------------------------------- the subproblem (SVD)
@@ -154,7 +159,7 @@
       stale: function (J, epsF) {                                              // _Scaling.stale
         if (kind !== "marquardt") { return false; }
         return [0, 1].some(function (j) {
-          var c = Math.sqrt(sq(col(J, j)));
+          var c = colNorm(J, j);
           return c > 0 && c < Math.sqrt(epsF) * D[j];
         });
       },
@@ -162,7 +167,7 @@
       update: function (J) {
         if (kind === "levenberg") { return [1, 1]; }
         // the largest column norm seen so far (More 1978, eq. 6.3); 1 for a zero column
-        D = [Math.max(D[0], Math.sqrt(sq(col(J, 0)))), Math.max(D[1], Math.sqrt(sq(col(J, 1))))];
+        D = [Math.max(D[0], colNorm(J, 0)), Math.max(D[1], colNorm(J, 1))];
         return [D[0] > 0 ? D[0] : 1, D[1] > 0 ? D[1] : 1];
       }
     };
@@ -251,7 +256,7 @@
   function cosine(g, J, r) {                                                  // _cosine
     var rn = Math.sqrt(sq(r)), best = 0;
     for (var j = 0; j < 2; j++) {
-      var n = Math.sqrt(sq(col(J, j))) * rn;
+      var n = colNorm(J, j) * rn;
       if (n > 0) { best = Math.max(best, Math.abs(g[j]) / n); }
     }
     return best;
@@ -272,7 +277,7 @@
       var fullRank = far === false || (sub.s.length === 2 && sub.s[1] > sub.cutoff);
       for (var j = 0; j < 2; j++) {
         var grown = Math.abs(x[j]) / x0Size[j];
-        var norm = Math.sqrt(sq(col(sub.J, j))), level = Math.sqrt(epsF * sq(sub.r));
+        var norm = colNorm(sub.J, j), level = Math.sqrt(epsF * sq(sub.r));
         var faded = norm <= Math.sqrt(epsF) * sub.D[j] && norm * Math.abs(x[j]) <= level;
         note(rel(grown, big), "grown_big"); if (grown > 1e3) { note(rel(grown, 1e3), "grown_1e3"); }
         if (grown > 1e3 && norm > 0) { note(rel(norm * Math.abs(x[j]), level), "faded"); }
@@ -411,6 +416,7 @@
     var maxNfev = options.maxNfev || 500 * 3 * (1 + evalsPerJac);
     var J = jacobian(x, r);
     if (!matFinite(J)) { throw new Error("the Jacobian is not finite at the start"); }
+    if (!usable(J)) { throw new Error("the column norms of the Jacobian overflow at the start"); }
     // options.strategy: a strategy object of one's own (start/propose/update, as in lm.damping)
     var strategy = options.strategy || makeDamping(options.damping || "trust-region", options.lam0);
     var scaling = makeScaling(options.scale || "marquardt");
@@ -441,7 +447,7 @@
       var JNew = null;
       if (rho > 0) {                                              // 6. accept a decrease ...
         JNew = jacobian(xNew, rNew);
-        if (!matFinite(JNew)) { rho = -Infinity; }                //    ... where J is finite
+        if (!usable(JNew)) { rho = -Infinity; }                   //    ... where J is finite
       }
       if (Delta !== null && isFinite(rho)) {
         note(Math.min(Math.abs(rho - 0.25), Math.abs(rho - 0.75)) * predicted / F, "rho_quarter");

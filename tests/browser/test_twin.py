@@ -103,3 +103,29 @@ def test_a_changed_update_rule_is_caught(twin_page):
     agree, near, bad = compare(problems, cases, js)
     print(f"\nwith a changed rule: {len(bad)} of {len(cases)} runs differ beyond rounding, {len(near)} part near a threshold")
     assert len(bad) >= 0.5 * len(cases), (len(agree), len(near), len(bad))
+
+
+def test_a_column_norm_beyond_1e154_is_no_infinite_D_in_the_twin(twin_page):
+    """As lm.subproblem.column_norms: ‖J_j‖² overflows for entries beyond 1e154, though ‖J_j‖ is a
+    float. The twin then had D = inf and claimed xtol (3) at x₀ (cost 1.5e296); now it reaches the
+    lstsq minimum as lm does, and a norm beyond the largest float is refused at the start."""
+    import numpy as np
+    import lm
+
+    js = twin_page.evaluate("""() => { const T = window.lmTwin, out = [];
+      for (const [a, x1, m] of [[1e200, 1e-160, 3], [1e308, 1e-160, 3], [1e308, 1e-160, 4]]) {
+        const fun = x => Array.from({length: m}, (_, i) => a * x[0] - (i + 1) + (i === m - 1 ? x[1] : 0));
+        const jac = x => Array.from({length: m}, (_, i) => [a, i === m - 1 ? 1 : 0]);
+        try { const res = T.solve({fun: fun, jac: jac}, [x1, 5], {}); out.push([res.status, res.x, res.cost]); }
+        catch (e) { out.push(e.message); }
+      }
+      return out; }""")
+    for (a, x1, m), got in zip([(1e200, 1e-160, 3), (1e308, 1e-160, 3)], js):
+        t = np.arange(1.0, m + 1)
+        fun = lambda x, a=a, t=t, m=m: a * x[0] - t + np.r_[np.zeros(m - 1), x[1]]  # noqa: E731
+        J = np.c_[np.full(m, a), np.r_[np.zeros(m - 1), 1.0]]
+        ref = lm.levenberg_marquardt(fun, [x1, 5.0], lambda x, J=J: J)
+        status, x, cost = got
+        assert status > 0 and cost == pytest.approx(ref.cost, rel=1e-12) == pytest.approx(0.25, rel=1e-12)
+        np.testing.assert_allclose(a * x[0], a * ref.x[0], rtol=1e-8)
+    assert "column norms" in js[2] and "overflow" in js[2]
