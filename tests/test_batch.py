@@ -165,7 +165,8 @@ def parted_at_rounding(one, trials, fun, args, batch_end=None) -> bool:
 def classify(res: BatchResult, fun, X0, jac, args_per_fit, shared, per_fit_last=None, seed=0, trials=None, **options):
     """Compare every fit of the batch with lm.levenberg_marquardt on that fit alone.
 
-    "same": the same status and x to 1e-8 relative. Otherwise:
+    "same": the same status and x to 1e-8 relative (up to a symmetry of the model), or end
+    points that F cannot tell apart (½‖J Δx‖² within 10 times its rounding noise). Otherwise:
     "margin": the two runs part at a trial whose change of F is within 10 times F's rounding
     noise (measured, see parted_at_rounding; needs the batch's ``trials``): a decision taken
     on rounding, which another rounding of the same arithmetic may take the other way;
@@ -182,9 +183,15 @@ def classify(res: BatchResult, fun, X0, jac, args_per_fit, shared, per_fit_last=
         one = lm.levenberg_marquardt(fun, X0[i], jac, args=args, **options)
         assert res.message[i] == STATUS_MESSAGES[res.status[i]] and res.success[i] == (res.status[i] > 0)
         assert res.cost[i] <= 0.5 * np.sum(np.asarray(fun(X0[i], *args)) ** 2) * (1 + 1e-15)  # never worse than x0
-        # the same fit: the same x, up to a symmetry of the model (the Gaussian's ±s)
+        # the same fit: the same x, up to a symmetry of the model (the Gaussian's ±s), or two
+        # points F cannot tell apart: the linear model at the scalar end point puts the batch's
+        # within 10 times F's rounding noise of it, ½‖J(x_batch − x)‖² (a poorly determined
+        # parameter is fixed by F only to that precision; a stop on F's precision, status 5,
+        # promises no more)
         same = getattr(fun, "same_fit", lambda x: x)
-        if res.status[i] == one.status and close(same(res.x[i]), same(one.x)):
+        apart = 0.5 * float(np.sum((one.jac @ (res.x[i] - one.x)) ** 2)) if np.all(np.isfinite(res.x[i])) else np.inf
+        if res.status[i] == one.status and (close(same(res.x[i]), same(one.x))
+                                            or apart <= 10 * rounding_noise_of_F(fun, one.x, args)):
             kinds.append("same")
         elif trials is not None and parted_at_rounding(one, trials[i], fun, args, (res.x[i], res.fun[i], res.jac[i])):
             kinds.append("margin")
