@@ -55,7 +55,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from .damping import Fixed, Marquardt, Nielsen, TrustRegion, make_damping
-from .jacobians import EPS, JACOBIAN_METHODS, _steps, precision
+from .jacobians import EPS, JACOBIAN_METHODS, _steps, compare_with_differences, precision
 from .solver import (CONSISTENT_COSINE, NOISE_SAMPLES, STALL_STEPS, STATUS_MESSAGES, LMResult, _check_max_nfev,
                      _check_tolerances, _dense_real, levenberg_marquardt)
 
@@ -581,6 +581,30 @@ def _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, uns
 def _no_progress(x, p):
     """Status 4: a rejected step no longer changes x in floating point."""
     return ~_row_any(x + p != x)
+
+
+def _blame_jac(prob, fits, tol) -> np.ndarray:
+    """Status −2 only where jac does not match fun (lm.solver._blame_jac): each fit with −2 has
+    its J compared with central differences by lm.check_jacobian's verdict, the rounding noise
+    of r measured by a second difference (2n + 2 evaluations, within its budget); a J that
+    agrees, or a fit without budget for the check, ends with −4."""
+    status = fits.status.copy()
+    blamed = np.flatnonzero(status == -2)
+    room = prob.nfev[prob.ids[blamed]] + 2 * prob.n + 2 <= tol["max_nfev"]
+    status[blamed[~room]] = -4
+    rows = blamed[room]
+    if rows.size == 0:
+        return status
+    X, R, J = fits.x[rows], fits.r[rows], fits.J[rows]
+    f = lambda Z: prob.residuals(Z, rows)                     # noqa: E731  (counted per fit)
+    h = _steps(X, tol["eps_F"] ** (1 / 3), np.zeros_like(X))
+    second = f(X + h) + f(X - h) - 2 * R                       # lm.jacobians.rounding_of_r, per fit
+    noise = np.where(np.all(np.isfinite(second), axis=1), 0.5 * np.abs(second).max(axis=1), np.inf)
+    J_fd = _central(f, X, R, np.zeros_like(X), tol["eps_F"])
+    for k, row in enumerate(rows):
+        check = compare_with_differences(J[k], J_fd[k], X[k], R[k], tol["eps_F"], r_noise=noise[k])
+        status[row] = -2 if not check.ok else -4
+    return status
 
 
 def _out_of_budget(nfev_next, max_nfev):
@@ -1162,6 +1186,8 @@ def _iterate(run: "_Batch", prob: "_Problem", tol) -> None:
     run.sub = _move(fits, sub, run.scaling, accepted, x_new, r_new, cost_new, J_new)  # 8. x ← x + p
     fits.status, fits.stalled, fits.noise = _after(fits, run.sub, step=step, near_gn=near_gn,  # 9. stop?
                                                    nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
+    if prob.method is None and np.any(fits.status == -2):       #    (jac blamed: checked first)
+        fits.status = _blame_jac(prob, fits, tol)
     run.sub = _rescale(fits, run.sub, run.scaling, tol,          #    (not on a D left behind)
                        prob.nfev[prob.ids] + 1 + prob.evals_per_jac)
 

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 __all__ = ["forward", "central", "complex_step", "broyden_update", "JACOBIAN_METHODS", "check_jacobian",
-           "JacobianCheck", "precision"]
+           "compare_with_differences", "rounding_of_r", "JacobianCheck", "precision"]
 
 EPS = np.finfo(float).eps
 
@@ -157,12 +157,32 @@ def check_jacobian(
     J_fd = central(f, x, r, eps=eps)
     if J.shape != J_fd.shape:
         raise ValueError(f"jac returned shape {J.shape}, expected {J_fd.shape} (m residuals × n parameters)")
+    return compare_with_differences(J, J_fd, x, r, eps, tol)
+
+
+def rounding_of_r(fun: Callable, x: np.ndarray, r: np.ndarray, eps: float = EPS) -> float:
+    """A measurement of the rounding noise of r at x, with two evaluations and without J:
+    ½·max_i |r_i(x + h) + r_i(x − h) − 2 r_i(x)|, h_j = ε^{1/3}·|x_j| (ε^{1/3} where x_j = 0), the
+    steps of :func:`central`. A second difference cancels every first-order term, so a wrong J
+    cannot hide in it; what is left is rounding (ε·max|r| where r is computed directly, far more
+    where r is a small difference of large terms) and the curvature ½hᵀ∇²r_i h, an upper bound."""
+    h = _steps(x, eps ** (1 / 3))
+    second = np.asarray(fun(x + h), dtype=float) + np.asarray(fun(x - h), dtype=float) - 2 * r
+    return 0.5 * float(np.abs(second).max()) if np.all(np.isfinite(second)) else np.inf
+
+
+def compare_with_differences(J: np.ndarray, J_fd: np.ndarray, x: np.ndarray, r: np.ndarray,
+                             eps: float = EPS, tol: float = 1e-6, r_noise: float = 0.0) -> JacobianCheck:
+    """The verdict of :func:`check_jacobian` on J against ``J_fd = central(fun, x, r, eps=eps)``
+    (steps ε^{1/3}·|x_j|, or ε^{1/3} where x_j = 0). ``r_noise``: a measured rounding noise of r
+    where it exceeds ε·max|r| (r a small difference of large terms; see :func:`rounding_of_r`).
+    The solvers use it to confirm a status −2 before they report it. Nocedal & Wright (2006) §8.1."""
     # the rounding noise of a central difference, about ε·max|r| / h = ε^{2/3}·max|r| / |x_j|
     # (h = ε^{1/3}·|x_j|, or ε^{1/3} at x_j = 0): it floors the scale, so that a correct but tiny
     # column (below that noise) does not count as a mismatch, and ten times it is allowed on
     # top of tol (residuals with a large offset, a float32 model)
     h = _steps(x, eps ** (1 / 3))                                # the steps central() took
-    noise = eps * np.abs(r).max(initial=0.0) / h
+    noise = max(eps * np.abs(r).max(initial=0.0), r_noise) / h
     scale = np.maximum(np.maximum(np.abs(J_fd).max(axis=0), noise), 1e-12 * max(np.abs(J_fd).max(), 1e-300))
     errors = np.abs(J - J_fd).max(axis=0) / scale
     worst = int(np.argmax(errors))

@@ -19,7 +19,8 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from .damping import Damping, make_damping
-from .jacobians import JACOBIAN_METHODS, broyden_update, forward, precision
+from .jacobians import (JACOBIAN_METHODS, broyden_update, central, compare_with_differences, forward, precision,
+                        rounding_of_r)
 from .subproblem import Subproblem, column_norms, largest_cosine, squared_norm as _sq
 
 __all__ = ["levenberg_marquardt", "LMResult", "Step", "STATUS_MESSAGES"]
@@ -31,7 +32,9 @@ STATUS_MESSAGES = {
          "where F may approach its infimum"),
     -2: ("jac does not match fun: steps predicted to decrease F by more than its rounding level (10ε·F) "
          "fail even when negligible, or F stalls, while the model sees a clear downhill slope (a cosine "
-         "between r and a column of J > 1e-5); check jac with lm.check_jacobian"),
+         "between r and a column of J > 1e-5), and jac differs from central differences at x by more "
+         "than their error (lm.check_jacobian's verdict, with the rounding of r measured there); "
+         "check jac with lm.check_jacobian"),
     -1: "stopped by the callback",
     0: ("the budget max_nfev is spent: one more trial step and its Jacobian would exceed it (with "
         "jac=\"broyden\": or a stop could not be decided on central differences within it)"),
@@ -50,7 +53,9 @@ STATUS_MESSAGES = {
         "F by no more than 10ε·F, while the Gauss–Newton step predicts more (if F should "
         "decrease further, check jac with lm.check_jacobian); or a test would have ended the run "
         "while a column of a difference Jacobian is exactly zero and r is not: the differences "
-        "could not show that F does not depend on that parameter"),
+        "could not show that F does not depend on that parameter; or steps failed as for −2, but jac "
+        "agrees with central differences at x (r rounds above 10ε·F: a small difference of large "
+        "terms), or the budget left no room for that check"),
 }
 
 # Below this cosine between r and the columns of J, a point where even negligible steps fail
@@ -207,7 +212,10 @@ def levenberg_marquardt(
         than its own size (|p_j| ≤ max(|x_j|, xtol·max(|x₀_j|, 1)); along a faded column a
         step can be short in ‖Dp‖ and huge in x): status 5 if the Gauss–Newton
         step promises no more than the rounding noise of F just seen, −3 if x diverges,
-        −4 if F stopped decreasing at its rounding level, −2 if jac contradicts fun.
+        −4 if F stopped decreasing at its rounding level, −2 if jac contradicts fun: with a
+        callable jac only after J has been compared with central differences at x (2n + 2
+        evaluations, counted in nfev; the rounding of r measured by a second difference),
+        and −4 where it agrees with them or the budget has no room for the check.
     gtol : stop when max_j |J_jᵀr| / (‖J_j‖‖r‖) ≤ gtol: the largest cosine between r and a
         column of J (MINPACK's test; invariant to the units of the parameters).
     max_nfev : the most evaluations of fun, difference Jacobians included; never exceeded.
@@ -292,6 +300,8 @@ def levenberg_marquardt(
                 D, g, g_inf, sub = _linearize(scaling, r, J)
             status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
                                  counter.n + 1 + evals_per_jac)
+            if status == -2 and evals_per_jac == 0:                 #    (jac blamed: checked first
+                status = _blame_jac(f, x, r, J, counter.eps_F, counter.n + 2 * x.size + 2 <= max_nfev)
             deciding = status not in (None, 0, -1) and not exact and counter.n + evals_per_jac <= max_nfev
             if deciding:                                            #    (decide on central differences,
                 J, exact, fresh = jacobian(x, r), True, True        #    here and at the next
@@ -441,6 +451,20 @@ class _StoppingTests:
         if step.predicted <= NOISE_SAMPLES * self.eps_F * step.cost or sub.cosine(g) <= CONSISTENT_COSINE:
             return -4                      # failures at the rounding level of F (10ε·F, as a stall)
         return -2                          # clear predicted decrease, yet even tiny steps fail
+
+
+def _blame_jac(f, x, r, J, eps_F: float, budget: bool) -> int:
+    """Status −2 ("jac does not match fun") only if it does not: J is compared with central
+    differences at x (2n evaluations of fun, counted in nfev) by lm.check_jacobian's verdict
+    (lm.jacobians.compare_with_differences; Nocedal & Wright 2006, §8.1). If J agrees with
+    them, the failures are F's rounding (a residual that is a small difference of large
+    terms is noisier than 10ε·F): −4. Without budget for the check, −4 too: the blame is
+    not claimed unchecked. This is lm's own rule."""
+    if not budget:
+        return -4
+    noise = rounding_of_r(f, x, r, eps_F)                    # r's own rounding, measured (2 calls)
+    J_fd = central(f, x, r, eps=eps_F)                       # (2n calls)
+    return -2 if not compare_with_differences(J, J_fd, x, r, eps_F, r_noise=noise).ok else -4
 
 
 def _cosine(g, J, r, col_norms=None) -> float:

@@ -388,6 +388,25 @@
     return J;
   }
 
+  function blameJac(fun, x, r, J, budget) {                                  // solver._blame_jac
+    // -2 only if J does not match central differences (lm.check_jacobian's verdict), with the
+    // rounding noise of r measured by a second difference (jacobians.rounding_of_r); else -4
+    if (!budget) { return -4; }
+    var h = steps(x, CBRT_EPS, null), i, j;
+    var rp = fun([x[0] + h[0], x[1] + h[1]]), rm = fun([x[0] - h[0], x[1] - h[1]]), noise = 0;
+    for (i = 0; i < r.length; i++) { noise = Math.max(noise, 0.5 * Math.abs(rp[i] + rm[i] - 2 * r[i])); }
+    if (!allFinite(rp) || !allFinite(rm)) { noise = Infinity; }
+    var Jfd = central(fun, x, r, null), rMax = 0, fdMax = 0;
+    for (i = 0; i < r.length; i++) { rMax = Math.max(rMax, Math.abs(r[i])); fdMax = Math.max(fdMax, Math.abs(Jfd[i][0]), Math.abs(Jfd[i][1])); }
+    for (j = 0; j < 2; j++) {                                   // jacobians.compare_with_differences
+      var level = Math.max(EPS * rMax, noise) / h[j], colMax = 0, err = 0;
+      for (i = 0; i < r.length; i++) { colMax = Math.max(colMax, Math.abs(Jfd[i][j])); err = Math.max(err, Math.abs(J[i][j] - Jfd[i][j])); }
+      var scale = Math.max(Math.max(colMax, level), 1e-12 * Math.max(fdMax, 1e-300));
+      if (!(err / scale <= 1e-6 + 10 * level / scale)) { return -2; }
+    }
+    return -4;
+  }
+
   // ---------------------------------------------------------------- the loop
 
   function solve(problem, x0, options) {
@@ -469,6 +488,7 @@
         sub = subproblem(r, J, D);
       }
       status = tests.after(step, x, r, g, D, sub, nearGn, nfev + 1 + evalsPerJac);   // 9. stop?
+      if (status === -2 && problem.jac) { status = blameJac(f, x, r, J, nfev + 2 * 2 + 2 <= maxNfev); }  // (checked)
       if ((status === 3 || status === 5) && scaling.stale(J, EPS)) {            // (decided on D = |J_j| at x,
         scaling.restart(); D = scaling.update(J); sub = subproblem(r, J, D);     //  not on a D left behind)
         status = tests.atPoint(x, g, D, sub, F);
@@ -685,7 +705,7 @@
   var api = {
     EPS: EPS, CBRT_EPS: CBRT_EPS, SQRT_EPS: SQRT_EPS, subproblem: subproblem, svd2: svd2,
     makeScaling: makeScaling, makeDamping: makeDamping, stoppingTests: stoppingTests,
-    cosine: cosine, central: central, solve: solve, gaussNewton: gaussNewton,
+    cosine: cosine, central: central, blameJac: blameJac, solve: solve, gaussNewton: gaussNewton,
     gradientDescent: gradientDescent, parseModel: parseModel, compileProblem: compileProblem,
     ParseError: ParseError
   };

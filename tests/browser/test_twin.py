@@ -129,3 +129,43 @@ def test_a_column_norm_beyond_1e154_is_no_infinite_D_in_the_twin(twin_page):
         assert status > 0 and cost == pytest.approx(ref.cost, rel=1e-12) == pytest.approx(0.25, rel=1e-12)
         np.testing.assert_allclose(a * x[0], a * ref.x[0], rtol=1e-8)
     assert "column norms" in js[2] and "overflow" in js[2]
+
+
+def test_the_twin_checks_a_blamed_jacobian_as_lm_does(twin_page):
+    """As lm.solver._blame_jac: −2 only after J has been compared with central differences, the
+    rounding of r measured by a second difference. The rule itself, point by point: the twin's
+    blameJac and lm's _blame_jac give the same verdict on a right and a wrong J (the factor t
+    forgotten), with and without an offset of 10¹⁰ inside r (r a small difference of large
+    terms), and without budget. And whole runs: a correct J with the offset was blamed by the old
+    twin in 39 of 40 runs; now in none, while the wrong J without offset is still blamed."""
+    import numpy as np
+    from lm.solver import _blame_jac
+
+    t = np.linspace(0, 4, 25)
+    rng = np.random.default_rng(3)
+    y = 2 * np.exp(-0.7 * t) + 0.01 * rng.standard_normal(t.size)
+    cases = [(off, kind, rng.uniform(0.1, 4, 2).tolist(), budget)
+             for off in (0.0, 1e10) for kind in ("right", "wrong") for _ in range(5) for budget in (True, False)]
+    js = twin_page.evaluate("""([t, y, cases]) => { const T = window.lmTwin;
+      function problem(off, kind) {
+        return {fun: x => t.map((ti, i) => (x[0] * Math.exp(-x[1] * ti) + off) - (y[i] + off)),
+                jac: x => t.map(ti => [Math.exp(-x[1] * ti), -x[0] * (kind === "right" ? ti : 1) * Math.exp(-x[1] * ti)])};
+      }
+      const verdicts = cases.map(([off, kind, x, budget]) => {
+        const p = problem(off, kind);
+        return T.blameJac(p.fun, x, p.fun(x), p.jac(x), budget); });
+      const runs = cases.filter(c => c[3]).map(([off, kind, x]) => T.solve(problem(off, kind), x, {}).status);
+      return [verdicts, runs]; }""", [t.tolist(), y.tolist(), cases])
+    verdicts, runs = js
+    for (off, kind, x, budget), verdict in zip(cases, verdicts):
+        x = np.array(x)
+        fun = lambda z, off=off: (z[0] * np.exp(-z[1] * t) + off) - (y + off)  # noqa: E731
+        J = np.c_[np.exp(-x[1] * t), -x[0] * (t if kind == "right" else 1.0) * np.exp(-x[1] * t)]
+        assert verdict == _blame_jac(fun, x, fun(x), J, np.finfo(float).eps, budget), (off, kind, x.tolist(), budget)
+        if kind == "right" or not budget:
+            assert verdict == -4
+        elif off == 0:
+            assert verdict == -2           # (with the offset a wrong J may or may not stand out of the noise)
+    kinds = [(off, kind) for off, kind, _, budget in cases if budget]
+    assert -2 not in [s for (off, kind), s in zip(kinds, runs) if kind == "right"]
+    assert -2 in [s for (off, kind), s in zip(kinds, runs) if kind == "wrong" and off == 0]
