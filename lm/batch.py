@@ -56,8 +56,8 @@ import numpy as np
 
 from .damping import Fixed, Marquardt, Nielsen, TrustRegion, make_damping
 from .jacobians import EPS, JACOBIAN_METHODS, _steps, compare_with_differences, precision
-from .solver import (CONSISTENT_COSINE, NOISE_SAMPLES, STALL_STEPS, STATUS_MESSAGES, LMResult, _check_max_nfev,
-                     _check_tolerances, _dense_real, levenberg_marquardt)
+from .solver import (CANCEL_GROWTH, CANCELLED, CONSISTENT_COSINE, NOISE_SAMPLES, STALL_STEPS, STATUS_MESSAGES,
+                     LMResult, _check_max_nfev, _check_tolerances, _dense_real, levenberg_marquardt)
 
 __all__ = ["levenberg_marquardt_batch", "BatchResult", "fit_dask", "DaskBatchResult",
            "covariance", "RUNNING"]
@@ -548,15 +548,20 @@ def _stall_noise(noise, stalled, actual):
     return np.where(stalled > 1, np.maximum(noise, np.abs(actual)), np.abs(actual))
 
 
-def _diverged(x, Jnorm, D, x0_size, eps_F, full_rank, r):
-    """−3, per fit, in its two cases: a parameter beyond 1/√ε_F times max(|x₀_j|, 1) while J
-    is numerically rank deficient (``far``), or beyond 1000 times it while its column of J
-    has faded below √ε_F·D_j and F no longer depends on it, ‖J_j‖|x_j| ≤ √ε_F‖r‖ (``faded``).
-    Growth alone is no evidence: a minimizer may lie far from x₀, where J has full rank
+def _diverged(x, J, Jnorm, D, x0_size, eps_F, full_rank, ill, r):
+    """−3, per fit, in its cases: a parameter beyond 1/√ε_F times max(|x₀_j|, 1) while J is
+    numerically rank deficient, or beyond CANCEL_GROWTH times it while the parameters' first-
+    order contributions cancel, ‖Σ_j J_j x_j‖ ≤ CANCELLED·max_j ‖J_j‖|x_j|, on an ill-conditioned
+    J (``ill``) (both ``far``); or beyond 1000 times it while its column of J has faded below
+    √ε_F·D_j and F no longer depends on it, ‖J_j‖|x_j| ≤ √ε_F‖r‖ (``faded``). Growth alone is
+    no evidence: a minimizer may lie far from x₀, where J has full rank
     (lm.solver._StoppingTests._diverged)."""
     grown = np.abs(x) / x0_size
     faded = (Jnorm <= np.sqrt(eps_F) * D) & (Jnorm * np.abs(x) <= np.sqrt(eps_F) * _norm(r)[:, None])
-    return _row_any(grown > 1 / np.sqrt(eps_F)) & ~full_rank, _row_any((grown > 1e3) & faded)
+    cancelling = ill & _row_any(grown > CANCEL_GROWTH) & (
+        _norm(np.einsum("fmn,fn->fm", J, x)) <= CANCELLED * (Jnorm * np.abs(x)).max(axis=1))
+    far = (_row_any(grown > 1 / np.sqrt(eps_F)) & ~full_rank) | cancelling
+    return far, _row_any((grown > 1e3) & faded)
 
 
 def _at_floor(F, cost0, eps_F):
@@ -617,13 +622,14 @@ def _first(status, mask, code):
     return np.where((status == RUNNING) & mask, code, status)
 
 
-def _at_point(x, g, r, Jnorm, D, x0_size, cost0, sub, F, tol):
+def _at_point(x, g, r, J, Jnorm, D, x0_size, cost0, sub, F, tol):
     """The tests on x and J alone (lm.solver._StoppingTests.at_point), per fit: 3 (xtol),
     1 (gtol, after xtol: MINPACK's order), 5 (nothing promised), each −3 instead where x runs
     off; RUNNING where none holds. Also returns where x runs off."""
     eps_F = tol["eps_F"]
     full_rank = (sub.s.shape[0] == sub.Vt.shape[1]) & (sub.s[-1] > sub.cutoff)
-    far, faded = _diverged(x, Jnorm, D, x0_size, eps_F, full_rank, r)
+    ill = ~full_rank | (sub.s[-1] <= np.sqrt(eps_F) * sub.s[0])
+    far, faded = _diverged(x, J, Jnorm, D, x0_size, eps_F, full_rank, ill, r)
     diverged = far | faded
     # no success while x runs off (but a residual at its rounding floor is a minimizer)
     off = (far & ~_at_floor(F, cost0, eps_F)) | faded
@@ -651,7 +657,7 @@ def _rescale(fits, sub, scaling, tol, nfev_next):
     fits.D[rows] = scaling.update(fits.Jnorm[rows], rows)
     new = _Subproblems(fits.r[rows], fits.J[rows], fits.D[rows])
     sub.put(rows, new)
-    at, _ = _at_point(fits.x[rows], fits.g[rows], fits.r[rows], fits.Jnorm[rows], fits.D[rows],
+    at, _ = _at_point(fits.x[rows], fits.g[rows], fits.r[rows], fits.J[rows], fits.Jnorm[rows], fits.D[rows],
                       fits.x0_size[rows], fits.cost0[rows], new, fits.cost[rows], tol)
     fits.status[rows] = np.where((at == RUNNING) & _out_of_budget(nfev_next[rows], tol["max_nfev"]), 0, at)
     return sub
@@ -669,7 +675,7 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     Dx = _norm(D * x)
     F = np.where(accepted, step["cost_trial"], cost)                 # F at x
     promised = sub.gauss_newton_reduction()                       # the most any step can gain
-    at, diverged = _at_point(x, g, r, Jnorm, D, fits.x0_size, fits.cost0, sub, F, tol)
+    at, diverged = _at_point(x, g, r, fits.J, Jnorm, D, fits.x0_size, fits.cost0, sub, F, tol)
     status = np.where(status == RUNNING, at, status)
     open_ = status == RUNNING
     stalled = np.where(open_, _stalled(stalled, actual, cost, eps_F), stalled)

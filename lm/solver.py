@@ -28,8 +28,9 @@ __all__ = ["levenberg_marquardt", "LMResult", "Step", "STATUS_MESSAGES"]
 STATUS_MESSAGES = {
     -3: ("x diverges: a convergence test was met, or F no longer decreases, while a parameter has "
          "grown beyond 1000 times its start, max(|x0_j|, 1), with F no longer depending on it, or "
-         "beyond 1/√ε times it with J numerically rank deficient: parameters run towards infinity, "
-         "where F may approach its infimum"),
+         "beyond 1/√ε times it with J numerically rank deficient, or beyond 100 times it while the "
+         "parameters cancel (their contributions J_j·x_j sum to at most 1e-4 of the largest, J D⁻¹ "
+         "ill-conditioned beyond 1/√ε): parameters run towards infinity, where F may approach its infimum"),
     -2: ("jac does not match fun: steps predicted to decrease F by more than its rounding level (10ε·F) "
          "fail even when negligible, or F stalls, while the model sees a clear downhill slope (a cosine "
          "between r and a column of J > 1e-5), and jac differs from central differences at x by more "
@@ -65,6 +66,12 @@ CONSISTENT_COSINE = 1e-5
 # The change of F at a negligible or rounding-level step is one sample of F's rounding noise;
 # the noise level is taken as this many times that sample (one sample can be small by chance).
 NOISE_SAMPLES = 10
+
+# Parameters cancel on their way to infinity (status −3) when their first-order contributions
+# J_j x_j sum to at most this fraction of the largest, on an ill-conditioned J, after some
+# parameter has grown beyond CANCEL_GROWTH times its start (see _StoppingTests._diverged).
+CANCELLED = 1e-4
+CANCEL_GROWTH = 100.0
 
 # This many trial steps in a row that change F by at most NOISE_SAMPLES·ε·F (rounding level),
 # accepted or not, end the loop: F no longer decreases to its precision.
@@ -418,8 +425,16 @@ class _StoppingTests:
         max(|x₀_j|, 1), while F no longer depends on it (its column of J has fallen below √ε
         of its largest norm so far, D_j, and ½‖J_j x_j‖² ≤ ε·F), or beyond 1/√ε times it while J is numerically rank
         deficient (F then decreases along a direction the linear model has lost, as when
-        parameters cancel on their way to infinity). Growth alone is no evidence: a minimizer
-        may lie far from x₀, where J has full rank. ``far=False`` leaves the second case out."""
+        parameters cancel on their way to infinity), or beyond CANCEL_GROWTH times it while the
+        parameters cancel: their first-order contributions to the model nearly sum to zero,
+        ‖Σ_j J_j x_j‖ ≤ CANCELLED·max_j ‖J_j‖|x_j|, with J D⁻¹ ill-conditioned (its smallest
+        singular value ≤ √ε times its largest): x runs off along a valley where the terms grow
+        and cancel (a·e^{−bt} + c with a ≈ −c → ∞, b → 0, tending to a line), where F changes
+        only at its rounding level, which such a cancellation raises. Growth alone is no evidence:
+        a minimizer may lie far from x₀, where J has full rank, and neither is cancellation alone
+        (a line fitted against years: J well conditioned) nor rank deficiency alone (an
+        over-parametrized model, x₁x₂t: no cancellation). ``far=False`` leaves the last two
+        cases out."""
         grown = np.abs(x) / self.x0_size
         # faded: below √ε of its largest norm so far, and F no longer depends on x_j to its
         # precision: ‖J_j‖|x_j| ≤ √ε‖r‖, so removing x_j changes F by at most ε·F beyond the
@@ -427,7 +442,10 @@ class _StoppingTests:
         # huge has columns far below their D_j too, but F still depends on its parameters
         faded = ((sub.col_norms <= np.sqrt(self.eps_F) * sub.D)
                  & (sub.col_norms * np.abs(x) <= np.sqrt(self.eps_F * _sq(sub.r))))
-        far = far and np.any(grown > 1 / np.sqrt(self.eps_F)) and not sub.full_rank
+        cancelling = (np.any(grown > CANCEL_GROWTH)                                    # grown,
+                      and (not sub.full_rank or sub.s[-1] <= np.sqrt(self.eps_F) * sub.s[0])  # ill,
+                      and _sq(sub.J @ x) ** 0.5 <= CANCELLED * np.max(sub.col_norms * np.abs(x)))  # cancelling
+        far = far and ((np.any(grown > 1 / np.sqrt(self.eps_F)) and not sub.full_rank) or cancelling)
         return bool(far or np.any((grown > 1e3) & faded))
 
     def _at_floor(self, F: float) -> bool:

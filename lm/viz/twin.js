@@ -283,6 +283,16 @@
         if (grown > 1e3 && norm > 0) { note(rel(norm * Math.abs(x[j]), level), "faded"); }
         if ((grown > big && !fullRank) || (grown > 1e3 && faded)) { out = true; }
       }
+      // or the parameters cancel (lm.solver: CANCELLED, CANCEL_GROWTH): their contributions J_j x_j
+      // nearly sum to zero on an ill-conditioned J, after some parameter has grown 100-fold
+      if (far !== false) {
+        var ill = !(sub.s.length === 2 && sub.s[1] > sub.cutoff) || sub.s[1] <= Math.sqrt(epsF) * sub.s[0];
+        var grownMax = Math.max(Math.abs(x[0]) / x0Size[0], Math.abs(x[1]) / x0Size[1]);
+        var sum = sub.J.map(function (row) { return row[0] * x[0] + row[1] * x[1]; });
+        var largest = Math.max(colNorm(sub.J, 0) * Math.abs(x[0]), colNorm(sub.J, 1) * Math.abs(x[1]));
+        if (ill && grownMax > 100) { note(rel(Math.sqrt(sq(sum)), 1e-4 * largest), "cancelled"); }
+        if (ill && grownMax > 100 && Math.sqrt(sq(sum)) <= 1e-4 * largest) { out = true; }
+      }
       return out;
     }
     function atFloor(F) {                                                       // _at_floor

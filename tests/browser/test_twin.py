@@ -169,3 +169,36 @@ def test_the_twin_checks_a_blamed_jacobian_as_lm_does(twin_page):
     kinds = [(off, kind) for off, kind, _, budget in cases if budget]
     assert -2 not in [s for (off, kind), s in zip(kinds, runs) if kind == "right"]
     assert -2 in [s for (off, kind), s in zip(kinds, runs) if kind == "wrong" and off == 0]
+
+
+def test_the_twin_sees_parameters_that_cancel_as_lm_does(twin_page):
+    """lm.solver._StoppingTests._diverged's cancellation case, point by point in the twin: two
+    parameters grown 10⁶-fold whose contributions J₁x₁ + J₂x₂ cancel on a nearly collinear J.
+    A convergence test is met (ftol = 10⁻⁶: the Gauss–Newton promise); both sides say −3 when
+    the columns are collinear to 10⁻¹¹ (J D⁻¹ ill-conditioned), a success at 10⁻³ (well
+    conditioned: no evidence) and when the parameters do not cancel (x₂ of the same sign)."""
+    import numpy as np
+    from lm.solver import _StoppingTests
+    from lm.subproblem import Subproblem
+
+    t = np.linspace(0, 1, 12)
+    cases = []
+    for delta, sign in ((1e-11, -1.0), (1e-3, -1.0), (1e-11, 1.0)):
+        J = np.c_[np.ones_like(t), 1 + delta * t]
+        x = np.array([1e6, sign * 1e6])
+        r = 1e-3 * np.cos(7 * t)
+        r = r - J @ np.linalg.lstsq(J, r, rcond=None)[0]                   # r ⟂ range(J): GN promises 0
+        cases.append((J, x, r))
+    ours = []
+    for J, x, r in cases:
+        D = np.linalg.norm(J, axis=0)
+        tests = _StoppingTests(1e-6, 1e-10, 1e-15, 10**6, None, 1.0, np.ones(2), np.finfo(float).eps)
+        ours.append(tests.at_point(x, J.T @ r, D, Subproblem(r, J, D), 0.5 * float(r @ r)))
+    js = twin_page.evaluate("""(cases) => { const T = window.lmTwin;
+      return cases.map(([J, x, r]) => {
+        const D = [0, 1].map(j => Math.sqrt(J.reduce((a, row) => a + row[j] * row[j], 0)));
+        const tests = T.stoppingTests(1e-6, 1e-10, 1e-15, 1e6, 1.0, [1, 1], T.EPS, null, false);
+        const g = [0, 1].map(j => J.reduce((a, row, i) => a + row[j] * r[i], 0));
+        return tests.atPoint(x, g, D, T.subproblem(r, J, D), 0.5 * r.reduce((a, v) => a + v * v, 0)); }); }""",
+        [[J.tolist(), x.tolist(), r.tolist()] for J, x, r in cases])
+    assert ours[0] == -3 and ours[1] > 0 and ours[2] > 0 and js == ours, (ours, js)
