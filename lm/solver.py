@@ -505,7 +505,10 @@ def _all_finite(A: np.ndarray) -> bool:
 
 def _usable(J: np.ndarray) -> bool:
     """Whether J is finite and so are its column norms (Marquardt's D): beyond the largest
-    float, D, ‖Dx‖ and the tests measured with them would be inf."""
+    float, D, ‖Dx‖ and the tests measured with them would be inf. (‖J‖_F² finite settles it in
+    one pass: every entry and every column norm is then finite.)"""
+    if math.isfinite(float(np.vdot(J, J))):
+        return True
     return _all_finite(J) and bool(np.isfinite(column_norms(J)).all())
 
 
