@@ -473,10 +473,11 @@ class _StoppingTests:
 
 def _blame_jac(f, x, r, J, eps_F: float, budget: bool) -> int:
     """Status −2 ("jac does not match fun") only if it does not: J is compared with central
-    differences at x (2n evaluations of fun, counted in nfev) by lm.check_jacobian's verdict
-    (lm.jacobians.compare_with_differences; Nocedal & Wright 2006, §8.1). If J agrees with
-    them, the failures are F's rounding (a residual that is a small difference of large
-    terms is noisier than 10ε·F): −4. Without budget for the check, −4 too: the blame is
+    differences at x by lm.check_jacobian's verdict (lm.jacobians.compare_with_differences;
+    Nocedal & Wright 2006, §8.1), allowing for the rounding of r measured by a second
+    difference (lm.jacobians.rounding_of_r): 2n + 2 evaluations of fun, counted in nfev. If J
+    agrees with them, the failures are F's rounding (a residual that is a small difference of
+    large terms is noisier than 10ε·F): −4. Without budget for the check, −4 too: the blame is
     not claimed unchecked. This is lm's own rule."""
     if not budget:
         return -4

@@ -274,7 +274,8 @@
     var tests = { stalled: 0, noise: 0 };
     function diverged(x, sub, far) {                                            // _diverged
       var big = 1 / Math.sqrt(epsF), out = false;
-      var fullRank = far === false || (sub.s.length === 2 && sub.s[1] > sub.cutoff);
+      var rankDeficient = !(sub.s.length === 2 && sub.s[1] > sub.cutoff);
+      var fullRank = far === false || !rankDeficient;
       for (var j = 0; j < 2; j++) {
         var grown = Math.abs(x[j]) / x0Size[j];
         var norm = colNorm(sub.J, j), level = Math.sqrt(epsF * sq(sub.r));
@@ -286,12 +287,14 @@
       // or the parameters cancel (lm.solver: CANCELLED, CANCEL_GROWTH): their contributions J_j x_j
       // nearly sum to zero on an ill-conditioned J, after some parameter has grown 100-fold
       if (far !== false) {
-        var ill = !(sub.s.length === 2 && sub.s[1] > sub.cutoff) || sub.s[1] <= Math.sqrt(epsF) * sub.s[0];
+        var ill = rankDeficient || sub.s[1] <= Math.sqrt(epsF) * sub.s[0];
         var grownMax = Math.max(Math.abs(x[0]) / x0Size[0], Math.abs(x[1]) / x0Size[1]);
-        var sum = sub.J.map(function (row) { return row[0] * x[0] + row[1] * x[1]; });
-        var largest = Math.max(colNorm(sub.J, 0) * Math.abs(x[0]), colNorm(sub.J, 1) * Math.abs(x[1]));
-        if (ill && grownMax > 100) { note(rel(Math.sqrt(sq(sum)), 1e-4 * largest), "cancelled"); }
-        if (ill && grownMax > 100 && Math.sqrt(sq(sum)) <= 1e-4 * largest) { out = true; }
+        if (ill && grownMax > 100) {
+          var sum = Math.sqrt(sq(sub.J.map(function (row) { return row[0] * x[0] + row[1] * x[1]; })));
+          var largest = Math.max(colNorm(sub.J, 0) * Math.abs(x[0]), colNorm(sub.J, 1) * Math.abs(x[1]));
+          note(rel(sum, 1e-4 * largest), "cancelled");
+          if (sum <= 1e-4 * largest) { out = true; }
+        }
       }
       return out;
     }
