@@ -56,7 +56,7 @@ import numpy as np
 
 from .damping import Fixed, Marquardt, Nielsen, TrustRegion, make_damping
 from .jacobians import EPS, JACOBIAN_METHODS, _steps, compare_with_differences, precision
-from .solver import (CANCEL_GROWTH, CANCELLED, CONSISTENT_COSINE, NOISE_SAMPLES, STALL_STEPS, STATUS_MESSAGES,
+from .solver import (CANCEL_GROWTH, CANCELLED, CONSISTENT_COSINE, NOISE_SAMPLES, RESOLVING_STEP, STALL_STEPS, STATUS_MESSAGES,
                      LMResult, _check_max_nfev, _check_tolerances, _dense_real, levenberg_marquardt)
 
 __all__ = ["levenberg_marquardt_batch", "BatchResult", "fit_dask", "DaskBatchResult",
@@ -612,6 +612,28 @@ def _blame_jac(prob, fits, tol) -> np.ndarray:
     return status
 
 
+def _resolved_verdict(prob, fits, sub, allowance, tol) -> np.ndarray:
+    """5 or −4 where F stopped decreasing at its rounding level on central differences while
+    the Gauss–Newton step promised more (lm.solver._resolved_verdict): each such fit is
+    differenced again with RESOLVING_STEP times longer steps (2n evaluations, within its
+    budget), and only the directions whose singular values that reproduces within a factor 2
+    count in the promise; within ``allowance`` it is 5."""
+    status = fits.status.copy()
+    rows = np.flatnonzero((status == -4) & ~np.isnan(allowance))
+    rows = rows[prob.nfev[prob.ids[rows]] + prob.evals_per_jac <= tol["max_nfev"]]
+    if rows.size == 0:
+        return status
+    f = lambda Z: prob.residuals(Z, rows)                     # noqa: E731  (counted per fit)
+    prob.njev[prob.ids[rows]] += 1
+    J2 = _central(f, fits.x[rows], fits.r[rows], prob.typical[rows], tol["eps_F"], scale=RESOLVING_STEP)
+    s2 = _Subproblems(fits.r[rows], J2, fits.D[rows]).s        # (k, fits)
+    part = sub.take(rows)
+    kept = (part.s > part.cutoff) & (s2 >= 0.5 * part.s) & (s2 <= 2.0 * part.s)
+    promised = 0.5 * (np.where(kept, part.c, 0.0) ** 2).sum(axis=0)
+    status[rows] = np.where(promised <= allowance[rows], 5, -4)
+    return status
+
+
 def _out_of_budget(nfev_next, max_nfev):
     """Status 0: one more trial and its Jacobian would exceed max_nfev."""
     return nfev_next > max_nfev
@@ -685,7 +707,16 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     cosine[ask] = _cosine(g[ask], Jnorm[ask], r[ask])
     stall = stalled >= STALL_STEPS
     unseen = _unseen(Jnorm, r, tol)
-    why = _why_no_decrease(promised <= NOISE_SAMPLES * noise, diverged, predicted, cost, cosine, eps_F, unseen)
+    # a −4 at F's rounding level on a difference J keeps the noise it was judged by, at least
+    # the promise test's max(ftol, 10ε)·F (lm.solver._StoppingTests._why_no_decrease)
+    rounding = (predicted <= NOISE_SAMPLES * eps_F * cost) | (cosine <= CONSISTENT_COSINE)
+    ask_why = ~diverged & rounding & tol["differenced"] & ~unseen
+    floor5 = np.maximum(tol["ftol"], NOISE_SAMPLES * eps_F) * F
+    allowance = np.full(len(F), np.nan)
+    nothing_left = promised <= NOISE_SAMPLES * noise
+    why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, unseen)
+    allowance = np.where((status == RUNNING) & stall & ask_why & ~nothing_left,
+                         np.maximum(NOISE_SAMPLES * noise, floor5), allowance)
     status = _first(status, stall, why)
     # (a step that moves a parameter by more than its own size is no rounding-level trial)
     small = ~_row_any(np.abs(p) > np.maximum(np.abs(x), tol["xtol"] * fits.x0_size))
@@ -695,9 +726,11 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     sample = np.where(np.abs(actual) <= np.sqrt(eps_F) * F, np.abs(actual), 0.0)   # (beyond √ε·F: no noise)
     nothing_left = (promised <= NOISE_SAMPLES * sample) | _at_floor(F, fits.cost0, eps_F)
     why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, unseen)
+    allowance = np.where((status == RUNNING) & ended & ask_why & ~nothing_left,
+                         np.maximum(NOISE_SAMPLES * sample, floor5), allowance)
     status = _first(status, ended, why)
     status = _first(status, ~accepted & ~ended & _no_progress(step["x"], p), 4)
-    return _first(status, _out_of_budget(nfev_next, tol["max_nfev"]), 0), stalled, noise
+    return _first(status, _out_of_budget(nfev_next, tol["max_nfev"]), 0), stalled, noise, allowance
 
 
 # ---------------------------------------------------------------------------------------
@@ -852,9 +885,9 @@ def _check_ambiguous_args(args, flags, N, m):
                              "vector of m values; say which with per_fit=(True/False, …)")
 
 
-def _central(f, X, R, typical, eps=EPS):
+def _central(f, X, R, typical, eps=EPS, scale=1.0):
     """Central differences per fit, with lm.jacobians.central's one-sided fall-back."""
-    h = _steps(X, eps ** (1 / 3), typical)
+    h = _steps(X, scale * eps ** (1 / 3), typical)
     N, n = X.shape
     J = np.empty((N, R.shape[1], n))
     for j in range(n):
@@ -1190,10 +1223,12 @@ def _iterate(run: "_Batch", prob: "_Problem", tol) -> None:
     step = dict(x=fits.x, p=p, cost=fits.cost, cost_trial=cost_new, predicted=predicted,
                 actual=actual, rho=rho, accepted=accepted)
     run.sub = _move(fits, sub, run.scaling, accepted, x_new, r_new, cost_new, J_new)  # 8. x ← x + p
-    fits.status, fits.stalled, fits.noise = _after(fits, run.sub, step=step, near_gn=near_gn,  # 9. stop?
-                                                   nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
+    fits.status, fits.stalled, fits.noise, allowance = _after(fits, run.sub, step=step, near_gn=near_gn,  # 9. stop?
+                                                              nfev_next=prob.nfev[prob.ids] + 1 + prob.evals_per_jac, tol=tol)
     if prob.method is None and np.any(fits.status == -2):       #    (jac blamed: checked first)
         fits.status = _blame_jac(prob, fits, tol)
+    if prob.method == "3-point" and np.any((fits.status == -4) & ~np.isnan(allowance)):
+        fits.status = _resolved_verdict(prob, fits, run.sub, allowance, tol)   # (differencing noise?)
     run.sub = _rescale(fits, run.sub, run.scaling, tol,          #    (not on a D left behind)
                        prob.nfev[prob.ids] + 1 + prob.evals_per_jac)
 

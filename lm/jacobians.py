@@ -54,15 +54,16 @@ def forward(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
 
 
 def central(fun: Callable, x: np.ndarray, r: np.ndarray | None = None,
-            typical: np.ndarray | None = None, eps: float = EPS) -> np.ndarray:
+            typical: np.ndarray | None = None, eps: float = EPS, scale: float = 1.0) -> np.ndarray:
     """Central differences J_j ≈ (r(x + h e_j) − r(x − h e_j)) / 2h, h = ε^{1/3}·max(|x_j|, typical_j).
 
     A column whose one side is not finite (the model is undefined there) falls back to
     the one-sided difference on the other side, using ``r`` at x. ``eps``: as in
-    :func:`forward`.
+    :func:`forward`; ``scale`` multiplies the steps (the solver's test of small singular
+    values differences again with longer steps).
     """
     r = fun(x) if r is None else r
-    h = _steps(x, eps ** (1 / 3), typical)
+    h = _steps(x, scale * eps ** (1 / 3), typical)
     J = np.empty((r.size, x.size))
     for j in range(x.size):
         xp, xm = x.copy(), x.copy()

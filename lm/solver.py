@@ -48,13 +48,18 @@ STATUS_MESSAGES = {
         "offers, predicts a reduction no larger than max(ftol, 10ε)·F (ε: machine epsilon of the type "
         "fun computes in), or, after a failed step that was negligible or promised less than the "
         "rounding of F, than 10 times the change of F that rounding made there (after 5 stalled "
-        "steps: 10 times the largest of their changes), or F there is below (10ε)² times F(x0)"),
+        "steps: 10 times the largest of their changes), or F there is below (10ε)² times F(x0); with "
+        "central differences (jac=None, \"3-point\", \"broyden\"), where the promise lay along singular "
+        "values of J D⁻¹ that differences with 10 times longer steps do not reproduce (differencing "
+        "noise where the true J is rank deficient), the promise in the directions they reproduce"),
     -4: ("F stopped decreasing at its rounding level before x was shown stationary: a step "
         "whose predicted reduction was below the rounding of F failed, or 5 steps in a row changed "
         "F by no more than 10ε·F, while the Gauss–Newton step predicts more (if F should "
         "decrease further, check jac with lm.check_jacobian); or a test would have ended the run "
         "while a column of a difference Jacobian is exactly zero and r is not: the differences "
-        "could not show that F does not depend on that parameter; or steps failed as for −2, but jac "
+        "could not show that F does not depend on that parameter (with central differences the "
+        "promise counts only directions that differences with 10 times longer steps reproduce, "
+        "or all of them if the budget leaves no room for that check); or steps failed as for −2, but jac "
         "agrees with central differences at x (r rounds above 10ε·F: a small difference of large "
         "terms), or the budget left no room for that check"),
 }
@@ -72,6 +77,11 @@ NOISE_SAMPLES = 10
 # parameter has grown beyond CANCEL_GROWTH times its start (see _StoppingTests._diverged).
 CANCELLED = 1e-4
 CANCEL_GROWTH = 100.0
+
+# A difference Jacobian's small singular values are real if central differences with steps
+# this many times longer reproduce them (their rounding noise shrinks with the step; see
+# _resolved_verdict).
+RESOLVING_STEP = 10.0
 
 # This many trial steps in a row that change F by at most NOISE_SAMPLES·ε·F (rounding level),
 # accepted or not, end the loop: F no longer decreases to its precision.
@@ -219,7 +229,12 @@ def levenberg_marquardt(
         than its own size (|p_j| ≤ max(|x_j|, xtol·max(|x₀_j|, 1)); along a faded column a
         step can be short in ‖Dp‖ and huge in x): status 5 if the Gauss–Newton
         step promises no more than the rounding noise of F just seen, −3 if x diverges,
-        −4 if F stopped decreasing at its rounding level, −2 if jac contradicts fun: with a
+        −4 if F stopped decreasing at its rounding level (with central differences only after
+        they have been taken again with 10 times longer steps at x, 2n evaluations: where the
+        true J is rank deficient their rounding noise stands in for its zero singular values,
+        promising reductions no step delivers; singular values that the longer steps do not
+        reproduce are noise, and if the promise in the others is within F's rounding the
+        status is 5), −2 if jac contradicts fun: with a
         callable jac only after J has been compared with central differences at x (2n + 2
         evaluations, counted in nfev; the rounding of r measured by a second difference),
         and −4 where it agrees with them or the budget has no room for the check.
@@ -309,6 +324,9 @@ def levenberg_marquardt(
                                  counter.n + 1 + evals_per_jac)
             if status == -2 and evals_per_jac == 0:                 #    (jac blamed: checked first
                 status = _blame_jac(f, x, r, J, counter.eps_F, counter.n + 2 * x.size + 2 <= max_nfev)
+            if (status == -4 and tests.allowance is not None and exact and jacobian.coarser is not None
+                    and counter.n + evals_per_jac <= max_nfev):      #    (differencing noise? checked)
+                status = _resolved_verdict(jacobian.coarser(x, r), sub, tests.allowance)
             deciding = status not in (None, 0, -1) and not exact and counter.n + evals_per_jac <= max_nfev
             if deciding:                                            #    (decide on central differences,
                 J, exact, fresh = jacobian(x, r), True, True        #    here and at the next
@@ -349,6 +367,7 @@ class _StoppingTests:
     differenced: bool = False  #: J comes from differences of fun (jac not given)
     stalled: int = 0  #: trial steps in a row that changed F by no more than its rounding level
     noise: float = 0.0  #: the largest change of F in those steps: a sample of F's rounding noise
+    allowance: Optional[float] = None  #: with a −4 on a difference J: the rounding noise of F it was judged by
 
     def at_start(self, g, sub, nfev_next) -> Optional[int]:
         """Status before the first trial: x₀ already stationary (the gradient test, MINPACK's
@@ -378,6 +397,7 @@ class _StoppingTests:
         """The status that ends the loop after ``step``, or None to go on. ``nfev_next`` is
         the evaluation count after one more trial and its Jacobian: the loop stops before
         it would exceed ``max_nfev``."""
+        self.allowance = None
         if self.callback is not None and self.callback(step) is True:
             return -1
         # MINPACK's order: the tests on the step (ftol, xtol) before the gradient test
@@ -398,7 +418,7 @@ class _StoppingTests:
         self.noise = max(self.noise, abs(step.actual)) if self.stalled > 1 else abs(step.actual)
         if self.stalled >= STALL_STEPS:
             nothing_left = promised <= NOISE_SAMPLES * self.noise
-            return self._why_no_decrease(step, r, g, x, sub, nothing_left)
+            return self._why_no_decrease(step, r, g, x, sub, nothing_left, NOISE_SAMPLES * self.noise)
         if not step.accepted:
             # a step that moves a parameter by more than its own size is no rounding-level
             # trial, however short in ‖Dp‖ (along a column that has faded, D_j is tiny) or
@@ -415,7 +435,7 @@ class _StoppingTests:
                 noise = NOISE_SAMPLES * abs(step.actual) if abs(step.actual) <= np.sqrt(self.eps_F) * F else 0.0
                 # (or r has fallen to the rounding level of r(x₀): ‖r‖ ≤ 10ε‖r(x₀)‖)
                 nothing_left = promised <= noise or self._at_floor(F)
-                return self._why_no_decrease(step, r, g, x, sub, nothing_left)
+                return self._why_no_decrease(step, r, g, x, sub, nothing_left, noise)
             if np.array_equal(step.x + step.p, step.x):
                 return 4
         return 0 if nfev_next > self.max_nfev else None
@@ -458,15 +478,21 @@ class _StoppingTests:
         x is not shown stationary in it (no success is claimed; status −4)."""
         return self.differenced and sub.frozen is not None and bool(sub.r.any())
 
-    def _why_no_decrease(self, step: Step, r, g, x, sub, nothing_left: bool) -> int:
+    def _why_no_decrease(self, step: Step, r, g, x, sub, nothing_left: bool, allowance: float) -> int:
         """A failed step after which no shorter step can help, or a stall: is x running off
         (−3), a minimizer to F's precision (5), stopped by rounding (−4), or does jac
-        contradict fun (−2)?"""
+        contradict fun (−2)? ``allowance``: the rounding noise of F that the promise of the
+        Gauss–Newton step was compared with; kept in ``self.allowance`` with a −4 given on a
+        difference J, for the loop to ask whether that promise lies in directions the
+        differences resolve at all (:func:`_resolved_verdict`)."""
+        self.allowance = None
         if self._diverged(x, sub):
             return -3
         if nothing_left:                   # no step promises a reduction beyond F's precision
             return -4 if self._unseen(sub) else 5
         if step.predicted <= NOISE_SAMPLES * self.eps_F * step.cost or sub.cosine(g) <= CONSISTENT_COSINE:
+            if self.differenced and not self._unseen(sub):    # (as at_point's test 5 at least)
+                self.allowance = max(allowance, max(self.ftol, NOISE_SAMPLES * self.eps_F) * 0.5 * _sq(r))
             return -4                      # failures at the rounding level of F (10ε·F, as a stall)
         return -2                          # clear predicted decrease, yet even tiny steps fail
 
@@ -484,6 +510,25 @@ def _blame_jac(f, x, r, J, eps_F: float, budget: bool) -> int:
     noise = rounding_of_r(f, x, r, eps_F)                    # r's own rounding, measured (2 calls)
     J_fd = central(f, x, r, eps=eps_F)                       # (2n calls)
     return -2 if not compare_with_differences(J, J_fd, x, r, eps_F, r_noise=noise).ok else -4
+
+
+def _resolved_verdict(J_coarse: np.ndarray, sub: Subproblem, allowance: float) -> int:
+    """Status 5 or −4 where F stopped decreasing at its rounding level on a difference J while
+    the Gauss–Newton step promised more: is that promise real, or differencing noise?
+
+    Where the true Jacobian is rank deficient (a rank-deficient linear model, parameters that
+    only enter as a product), central differences give J D⁻¹ singular values of the size of
+    their rounding error instead of zeros, and r has components of the size of F along their
+    directions: the Gauss–Newton step promises reductions that no step delivers. Rounding noise
+    in a difference shrinks as its step grows, a real singular value does not: ``J_coarse``,
+    the same differences with RESOLVING_STEP times longer steps (2n evaluations), reproduces
+    a real singular value (within a factor 2) and not the noise. Only the directions it
+    reproduces count: if their promise is within ``allowance`` (the rounding noise of F the
+    run measured), x is a minimizer to F's precision (5); otherwise −4 stands. This is lm's
+    own rule."""
+    s2 = np.linalg.svd(J_coarse / sub.D, compute_uv=False)
+    kept = (sub.s > sub.cutoff) & (s2 >= 0.5 * sub.s) & (s2 <= 2.0 * sub.s)
+    return 5 if 0.5 * _sq(sub.c[kept]) <= allowance else -4
 
 
 def _cosine(g, J, r, col_norms=None) -> float:
@@ -655,6 +700,9 @@ def _prepare(fun, x0, jac, args, kwargs):
     wrapped.broyden = jac == "broyden"        # secant updates between difference Jacobians
     # J at a new point between stopping decisions; with jac="broyden" forward differences
     wrapped.between = between or wrapped
+    # central differences with RESOLVING_STEP times longer steps: is a small singular value real?
+    wrapped.coarser = (differences(lambda f_, z, rz, typ, eps: central(f_, z, rz, typ, eps, scale=RESOLVING_STEP))
+                       if jac in ("3-point", "broyden") else None)
     return f, wrapped, x, r, evals_per_jac, counter
 
 

@@ -603,3 +603,84 @@ def test_a_far_minimizer_of_a_sloppy_or_cancelling_model_is_still_a_success(case
     res = lm.levenberg_marquardt(fun, x0, jac)
     assert res.success and check(res.x), (res.status, res.x)
     assert np.abs(res.x).max() > 100 * np.abs(x0).max()                    # far from x₀ indeed
+
+
+# ---------------------------------------------------------------------------------------
+# a difference Jacobian's rounding noise in place of zero singular values (_resolved_verdict)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 5), st.integers(0, 3), st.integers(8, 30), st.integers(0, 10**6))
+def test_rank_deficient_linear_problems_with_central_differences_end_with_success(n, drop, m, seed):
+    """Linear r = Ax − b of rank k < n with jac=None: central differences give J D⁻¹ singular
+    values of their rounding size where A has zeros, and r has components of the size of F
+    along them, so the Gauss–Newton step promised reductions no step delivered (status −4 at
+    lstsq's minimum). Differenced again with 10× longer steps those values do not reappear:
+    the run ends with success at the minimum of numpy.linalg.lstsq."""
+    rng = np.random.default_rng(seed)
+    k = max(1, n - 1 - drop)
+    A = rng.standard_normal((m, k)) @ rng.standard_normal((k, n))
+    b = rng.standard_normal(m)
+    res = lm.levenberg_marquardt(lambda x: A @ x - b, np.ones(n))
+    best = np.linalg.lstsq(A, b, rcond=None)[0]
+    cost_star = 0.5 * np.sum((A @ best - b) ** 2)
+    assert res.cost <= cost_star * (1 + 1e-9)
+    assert res.success, res.message
+
+
+@pytest.mark.parametrize("n,m", [(5, 10), (5, 50)])
+@pytest.mark.parametrize("jac", [None, "broyden"])
+def test_mgh_rank_one_linear_with_differences_ends_with_success(n, m, jac):
+    """MGH problem 33 (linear, rank 1) without jac: status 5 at the minimum m(m−1)/(2(2m+1))
+    (it was −4, "before x was shown stationary"), the check's 2n evaluations counted."""
+    A = np.outer(np.arange(1, m + 1), np.arange(1, n + 1)).astype(float)
+    calls = []
+    res = lm.levenberg_marquardt(lambda x: (calls.append(1), A @ x - 1)[1], np.ones(n), jac)
+    assert res.status == 5 and np.isclose(2 * res.cost, m * (m - 1) / (2 * (2 * m + 1)), rtol=1e-12)
+    assert res.nfev == len(calls)
+
+
+def test_an_overparametrized_fit_with_central_differences_ends_with_success():
+    """a·b·t fitted to noisy data (a and b only appear as a product: J has rank 1 everywhere):
+    from 20 random starts every run with jac=None and jac="broyden" reaches the least-squares
+    slope, and says so (before the check, 12 and 18 of 40 such runs ended with −4)."""
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        t = np.linspace(0, 1, 20)
+        y = 3.0 * t + 0.1 * rng.standard_normal(20)
+        slope = (t @ y) / (t @ t)
+        x0 = rng.uniform(0.5, 3, 2)
+        for jac in (None, "broyden"):
+            res = lm.levenberg_marquardt(lambda x: x[0] * x[1] * t - y, x0, jac)
+            assert abs(res.x[0] * res.x[1] - slope) <= 1e-6 * abs(slope)
+            assert res.success, (seed, jac, res.message)
+
+
+def test_a_real_small_singular_value_keeps_its_promise():
+    """Lanczos1 from NIST's start 1 with jac="broyden" ends near a saddle where two of the
+    three exponentials have merged (b₄ = b₆): J D⁻¹ has a real singular value near 3e-10 of
+    the largest, along which r still has most of F, and the linear model promises that much.
+    Central differences with 10× longer steps reproduce it (it is no rounding noise), so the
+    run ends with −4, never with a success at F ≈ 2e-6 (the certified minimum is 7e-26)."""
+    P = nist("Lanczos1")
+    res = lm.levenberg_marquardt(P.fun, P.starts[0], "broyden")
+    if res.cost > 1e-20:                          # (the run went to the saddle, as measured here)
+        assert not res.success and res.status == -4, res.message
+
+
+def test_resolved_verdict_keeps_real_values_and_drops_noise():
+    """_resolved_verdict by itself: J with singular values 1, 1e-3 and a noise value 1e-12
+    that the coarser J does not reproduce (it shows 1e-13). With all of r's promise along the
+    noise direction the verdict is 5; along the real 1e-3 direction it stays −4."""
+    from lm.solver import _resolved_verdict
+    from lm.subproblem import Subproblem
+    rng = np.random.default_rng(0)
+    U, _ = np.linalg.qr(rng.standard_normal((8, 3)))
+    V, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    J = U @ np.diag([1.0, 1e-3, 1e-12]) @ V.T
+    J_coarse = U @ np.diag([1.0, 1e-3, 1e-13]) @ V.T
+    D = np.ones(3)
+    along_noise = Subproblem(U[:, 2], J, D)
+    along_real = Subproblem(U[:, 1], J, D)
+    assert _resolved_verdict(J_coarse, along_noise, allowance=1e-20) == 5
+    assert _resolved_verdict(J_coarse, along_real, allowance=1e-20) == -4

@@ -265,13 +265,14 @@
   function gradientTest(g, J, r, gtol) { return cosine(g, J, r) <= gtol ? 1 : null; }
 
   var NOISE_SAMPLES = 10;                    // lm.solver.NOISE_SAMPLES
+  var RESOLVING_STEP = 10;                   // lm.solver.RESOLVING_STEP
   var STALL_STEPS = 5;                       // lm.solver.STALL_STEPS
 
   function stoppingTests(ftol, xtol, gtol, maxNfev, cost0, x0Size, epsF, note, differenced) {   // _StoppingTests
     // epsF: the machine epsilon of the type fun computes in (always double here)
     note = note || function () {};
     function rel(a, t) { return Math.abs(a - t) / Math.max(Math.abs(t), 1e-300); }
-    var tests = { stalled: 0, noise: 0 };
+    var tests = { stalled: 0, noise: 0, allowance: null };
     function diverged(x, sub, far) {                                            // _diverged
       var big = 1 / Math.sqrt(epsF), out = false;
       var rankDeficient = !(sub.s.length === 2 && sub.s[1] > sub.cutoff);
@@ -305,12 +306,17 @@
       var zeroColumn = [0, 1].some(function (j) { return J.every(function (row) { return row[j] === 0; }); });
       return !!differenced && zeroColumn && r.some(function (v) { return v !== 0; });
     }
-    function whyNoDecrease(step, r, g, x, sub, nothingLeft) {                  // _why_no_decrease
+    function whyNoDecrease(step, r, g, x, sub, nothingLeft, allowance) {       // _why_no_decrease
+      tests.allowance = null;
       if (diverged(x, sub)) { return -3; }
       if (nothingLeft) { return unseen(sub.J, sub.r) ? -4 : 5; }
       var cs = cosine(g, sub.J, r);
       note(rel(step.predicted, NOISE_SAMPLES * epsF * step.cost), "why_pred_eps"); note(rel(cs, CONSISTENT_COSINE), "why_cos");
-      if (step.predicted <= NOISE_SAMPLES * epsF * step.cost || cs <= CONSISTENT_COSINE) { return -4; }
+      if (step.predicted <= NOISE_SAMPLES * epsF * step.cost || cs <= CONSISTENT_COSINE) {
+        // on a difference J: the noise it was judged by, at least the promise test's level
+        if (differenced && !unseen(sub.J, sub.r)) { tests.allowance = Math.max(allowance, Math.max(ftol, NOISE_SAMPLES * epsF) * 0.5 * sq(r)); }
+        return -4;
+      }
       return -2;
     }
     tests.atStart = function (g, J, r, nfevNext) {
@@ -335,6 +341,7 @@
       return null;
     };
     tests.after = function (step, x, r, g, D, sub, nearGn, nfevNext) {
+      tests.allowance = null;
       // MINPACK's order: the tests on the step (ftol, xtol) before the gradient test
       // ftol only for a nearly undamped step, and never below F's rounding
       var level = Math.max(ftol, NOISE_SAMPLES * epsF), tiny = level * step.cost;
@@ -353,7 +360,7 @@
       tests.noise = tests.stalled > 1 ? Math.max(tests.noise, Math.abs(step.actual)) : Math.abs(step.actual);
       if (tests.stalled >= STALL_STEPS) {
         note(rel(promised, NOISE_SAMPLES * tests.noise), "stall_nothing");
-        return whyNoDecrease(step, r, g, x, sub, promised <= NOISE_SAMPLES * tests.noise);
+        return whyNoDecrease(step, r, g, x, sub, promised <= NOISE_SAMPLES * tests.noise, NOISE_SAMPLES * tests.noise);
       }
       if (!step.accepted) {
         var Dp = Math.sqrt(sq([D[0] * step.p[0], D[1] * step.p[1]]));
@@ -369,7 +376,7 @@
           var noise = Math.abs(step.actual) <= Math.sqrt(epsF) * F ? NOISE_SAMPLES * Math.abs(step.actual) : 0;   // (beyond √ε·F: none)
           note(rel(promised, noise), "rej_nothing");
           var nothingLeft = promised <= noise || atFloor(F);
-          return whyNoDecrease(step, r, g, x, sub, nothingLeft);
+          return whyNoDecrease(step, r, g, x, sub, nothingLeft, noise);
         }
         if (step.x[0] + step.p[0] === step.x[0] && step.x[1] + step.p[1] === step.x[1]) { return 4; }
       }
@@ -388,8 +395,8 @@
     });
   }
 
-  function central(fun, x, r, typical) {                                      // jacobians.central
-    var h = steps(x, CBRT_EPS, typical), J = r.map(function () { return [0, 0]; });
+  function central(fun, x, r, typical, scale) {                               // jacobians.central
+    var h = steps(x, (scale || 1) * CBRT_EPS, typical), J = r.map(function () { return [0, 0]; });
     for (var j = 0; j < 2; j++) {
       var xp = x.slice(), xm = x.slice();
       xp[j] += h[j]; xm[j] -= h[j];
@@ -418,6 +425,22 @@
       if (!(err / scale <= 1e-6 + 10 * level / scale)) { return -2; }
     }
     return -4;
+  }
+
+  function resolvedVerdict(Jcoarse, sub, allowance, note) {                  // solver._resolved_verdict
+    // 5 or -4: only the directions whose singular values central differences with
+    // RESOLVING_STEP times longer steps reproduce (within a factor 2) count in the promise
+    var A = Jcoarse.map(function (row) { return [row[0] / sub.D[0], row[1] / sub.D[1]]; });
+    var s2 = svd2(A).s, promised = 0;
+    for (var k = 0; k < sub.s.length; k++) {
+      var sk = sub.s[k];
+      if (sk > sub.cutoff) {
+        note(Math.min(Math.abs(s2[k] - 0.5 * sk), Math.abs(s2[k] - 2 * sk)) / sk, "resolved_ratio");
+        if (s2[k] >= 0.5 * sk && s2[k] <= 2 * sk) { promised += sub.c[k] * sub.c[k]; }
+      }
+    }
+    note(Math.abs(0.5 * promised - allowance) / Math.max(allowance, 1e-300), "resolved_promise");
+    return 0.5 * promised <= allowance ? 5 : -4;
   }
 
   // ---------------------------------------------------------------- the loop
@@ -502,6 +525,9 @@
       }
       status = tests.after(step, x, r, g, D, sub, nearGn, nfev + 1 + evalsPerJac);   // 9. stop?
       if (status === -2 && problem.jac) { status = blameJac(f, x, r, J, nfev + 2 * 2 + 2 <= maxNfev); }  // (checked)
+      if (status === -4 && tests.allowance !== null && !problem.jac && nfev + evalsPerJac <= maxNfev) {   // (noise?)
+        status = resolvedVerdict(central(f, x, r, typical, RESOLVING_STEP), sub, tests.allowance, note);
+      }
       if ((status === 3 || status === 5) && scaling.stale(J, EPS)) {            // (decided on D = |J_j| at x,
         scaling.restart(); D = scaling.update(J); sub = subproblem(r, J, D);     //  not on a D left behind)
         status = tests.atPoint(x, g, D, sub, F);

@@ -202,3 +202,23 @@ def test_the_twin_sees_parameters_that_cancel_as_lm_does(twin_page):
         return tests.atPoint(x, g, D, T.subproblem(r, J, D), 0.5 * r.reduce((a, v) => a + v * v, 0)); }); }""",
         [[J.tolist(), x.tolist(), r.tolist()] for J, x, r in cases])
     assert ours[0] == -3 and ours[1] > 0 and ours[2] > 0 and js == ours, (ours, js)
+
+
+def test_the_twin_tells_differencing_noise_from_a_real_singular_value_as_lm_does(twin_page):
+    """As lm.solver._resolved_verdict: a·b·t (J of rank 1 everywhere) with central differences
+    ends with success (5) at the least-squares slope in the twin as in lm, from every start;
+    before, both ended many such runs with −4 ("before x was shown stationary")."""
+    import numpy as np
+    import lm
+
+    t = np.linspace(0, 1, 20)
+    rng = np.random.default_rng(3)
+    Y = 3.0 * t + 0.1 * rng.standard_normal((12, 20))
+    X0 = rng.uniform(0.5, 3, (12, 2))
+    js = twin_page.evaluate("""([t, Y, X0]) => { const T = window.lmTwin;
+      return Y.map((y, k) => { const res = T.solve({fun: x => t.map((ti, i) => x[0] * x[1] * ti - y[i]), jac: null}, X0[k], {});
+        return [res.status, res.x[0] * res.x[1]]; }); }""", [t.tolist(), Y.tolist(), X0.tolist()])
+    for (status, slope), x0, y in zip(js, X0, Y):
+        ref = lm.levenberg_marquardt(lambda x, y=y: x[0] * x[1] * t - y, x0)
+        assert status == ref.status == 5
+        assert slope == pytest.approx((t @ y) / (t @ t), rel=1e-6)
