@@ -7,8 +7,8 @@ turns (best of REPEAT):
 * lm: lm.levenberg_marquardt at its defaults;
 * the floor: the bare trust-region loop below, made to take lm's own sequence of accepted and
   rejected trial steps on each run (a step is accepted where lm accepted one, if F is finite
-  there): as many trial steps, calls of fun and iterates as lm (1930 Jacobians when this was
-  written). It does only what any SVD-based LM step must do:
+  there): as many trial steps, calls of fun and iterates as lm (the count is in its section of
+  benchmarks/RESULTS.md). It does only what any SVD-based LM step must do:
   one SVD of J D⁻¹ per iterate, the radius search for λ, the step, the model's evaluations, the
   gain ratio and the radius update. No argument checking, no records, no stopping tests, no
   safeguards beyond treating rounding-level singular values as zero.

@@ -9,8 +9,9 @@ Each strategy is a small object with three methods; the solver calls them in thi
 ``sub`` is the :class:`lm.subproblem.Subproblem` at the current iterate: ``sub.step(λ)``
 gives p(λ), ``sub.lam_for_radius(Δ)`` the λ of a radius. ``propose`` must return the
 exact minimizer p(λ) of ‖r + Jp‖² + λ‖Dp‖² (the solver's predicted reduction relies on it).
-The attributes ``lam`` (λ) and ``Delta`` (Δ, or None) are read by the solver for the
-iteration history. Any object with these methods and attributes can be passed as
+The attribute ``Delta`` (Δ, or None for a λ rule) is read by the solver for the iteration
+history; the λ it records is the one ``propose`` returns (the strategies here also keep it as
+``lam``, for the reader). Any object with these methods and ``Delta`` can be passed as
 ``damping=`` (a :class:`typing.Protocol` below documents it).
 
 Sources: Marquardt (1963); Nielsen (1999); Madsen, Nielsen & Tingleff (2004) §3.2;
@@ -32,8 +33,7 @@ __all__ = ["Damping", "Marquardt", "Nielsen", "TrustRegion", "Fixed", "make_damp
 class Damping(Protocol):
     """The protocol a damping strategy implements (see the module docstring)."""
 
-    lam: float
-    Delta: Optional[float]
+    Delta: Optional[float]  #: the radius Δ, or None for a λ rule (read by the solver for the records)
 
     def start(self, sub: Subproblem, x0: np.ndarray) -> None: ...
 
@@ -235,4 +235,7 @@ def make_damping(damping) -> Damping:
             f"damping object {damping!r} lacks the method(s) {missing}; "
             "a strategy needs start(sub, x0), propose(sub) and update(rho, p, sub)"
         )
+    if not hasattr(damping, "Delta"):
+        raise TypeError(f"damping object {damping!r} has no attribute Delta; a strategy keeps its "
+                        "trust-region radius there, or None if it adapts λ directly")
     return damping

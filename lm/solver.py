@@ -247,7 +247,8 @@ def levenberg_marquardt(
         (central, and ``"broyden"``, whose first Jacobian is forward but whose decisions are
         taken on central differences).
     callback : ``callback(step)`` after every trial step (a :class:`Step`); returning
-        True stops the loop (status −1).
+        True (Python's or numpy's) stops the loop (status −1); any other answer, None
+        included, lets it go on.
 
     Returns
     -------
@@ -398,7 +399,7 @@ class _StoppingTests:
         the evaluation count after one more trial and its Jacobian: the loop stops before
         it would exceed ``max_nfev``."""
         self.allowance = None
-        if self.callback is not None and self.callback(step) is True:
+        if self.callback is not None and _is_true(self.callback(step)):
             return -1
         # MINPACK's order: the tests on the step (ftol, xtol) before the gradient test
         # ftol only for a nearly undamped step: a heavily damped step predicts little
@@ -529,6 +530,13 @@ def _resolved_verdict(J_coarse: np.ndarray, sub: Subproblem, allowance: float) -
     s2 = np.linalg.svd(J_coarse / sub.D, compute_uv=False)
     kept = (sub.s > sub.cutoff) & (s2 >= 0.5 * sub.s) & (s2 <= 2.0 * sub.s)
     return 5 if 0.5 * _sq(sub.c[kept]) <= allowance else -4
+
+
+def _is_true(answer) -> bool:
+    """Whether a callback's answer asks to stop: True, or numpy's True (a comparison such as
+    ``step.cost < 1.0`` on numpy floats gives ``np.True_``). Anything else, None included (a
+    callback that only records), lets the loop go on."""
+    return answer is True or (isinstance(answer, np.bool_) and bool(answer))
 
 
 def _cosine(g, J, r, col_norms=None) -> float:

@@ -57,6 +57,32 @@ def test_user_strategy_protocol():
     assert np.allclose(res.x, P.x_star, atol=1e-6)
 
 
+def test_a_strategy_needs_no_lam_but_a_delta():
+    """The solver calls start, propose, update and reads Delta; λ comes from propose's answer,
+    so a strategy without a ``lam`` attribute works (it is an isinstance of the Protocol), and
+    one without ``Delta`` is refused with a TypeError that says so (it was an AttributeError
+    deep in the loop)."""
+    class NoLam:
+        Delta = None
+
+        def start(self, sub, x0):
+            pass
+
+        def propose(self, sub):
+            return sub.step(0.5), 0.5
+
+        def update(self, rho, p, sub):
+            pass
+
+    P = CLASSICS["beale"]()
+    res = lm.levenberg_marquardt(P.fun, P.x0, P.jac, damping=NoLam())
+    assert isinstance(NoLam(), lm.damping.Damping) and np.allclose(res.x, P.x_star, atol=1e-6)
+    assert all(h.lam == 0.5 for h in res.history)
+    no_delta = type("NoDelta", (), {k: v for k, v in vars(NoLam).items() if k != "Delta"})()
+    with pytest.raises(TypeError, match="Delta"):
+        lm.levenberg_marquardt(P.fun, P.x0, P.jac, damping=no_delta)
+
+
 def test_strategy_classes_and_fresh_instances():
     assert isinstance(make_damping(Nielsen), Nielsen)
     a, b = make_damping("nielsen"), make_damping("nielsen")

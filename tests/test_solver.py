@@ -115,6 +115,17 @@ def test_callback_stops_and_sees_every_step():
     assert res.status == -1 and not res.success and len(seen) == 3 and seen == res.history
 
 
+def test_a_callback_answering_with_numpys_true_stops_too():
+    """A comparison on numpy numbers answers np.True_, not True: it stops the loop as True does
+    (it was ignored); None, 1 or a non-empty list do not stop it."""
+    P = CLASSICS["rosenbrock"]()
+    res = lm.levenberg_marquardt(P.fun, P.x0, P.jac, callback=lambda s: np.float64(s.cost) < 1.0)
+    assert res.status == -1 and res.history[-1].cost < 1.0 and all(s.cost >= 1.0 for s in res.history[:-1])
+    for answer in (None, 1, [1], np.False_):
+        res = lm.levenberg_marquardt(P.fun, P.x0, P.jac, callback=lambda s, a=answer: a)
+        assert res.status > 0, answer
+
+
 def test_nonfinite_trial_points_are_rejected_not_returned():
     # r is NaN for x₁ > 2; the unconstrained Gauss–Newton step jumps there first
     def fun(x):
