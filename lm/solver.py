@@ -197,8 +197,9 @@ def levenberg_marquardt(
         J is differenced anew by forward differences after a rejected step (the model stopped
         predicting; a J differenced at x is not differenced again), and by central
         differences before any stopping test other than the budget may end the run
-        (the tests on x alone are then repeated at once; the others at the next point, whose
-        J is differenced centrally too). The forward refresh only while the budget leaves room
+        (the tests on x alone are then repeated at once, with Marquardt's D taken from the
+        evaluated and differenced Jacobians only, since a secant estimate can be far off; the
+        others at the next point, whose J is differenced centrally too). The forward refresh only while the budget leaves room
         for two more central Jacobians, the central decision while it leaves room for one; a
         stop that cannot be decided so for lack of budget ends with status 0, never with a
         success claimed on a secant or forward J.
@@ -319,8 +320,8 @@ def levenberg_marquardt(
                 exact = fresh and (deciding or not jacobian.broyden)
             elif refresh:                                           #    (a secant J that failed
                 J, fresh = jacobian.between(x, r), True             #    is differenced anew)
-            if step.accepted or refresh:
-                D, g, g_inf, sub = _linearize(scaling, r, J)
+            if step.accepted or refresh:                             # (is J a secant estimate?)
+                D, g, g_inf, sub = _linearize(scaling, r, J, measured=not (step.accepted and secant))
             status = tests.after(step, x, r, g, D, sub, near_gn,      # 9. stop?
                                  counter.n + 1 + evals_per_jac)
             if status == -2 and evals_per_jac == 0:                 #    (jac blamed: checked first
@@ -330,8 +331,8 @@ def levenberg_marquardt(
                 status = _resolved_verdict(jacobian.coarser(x, r), sub, tests.allowance)
             deciding = status not in (None, 0, -1) and not exact and counter.n + evals_per_jac <= max_nfev
             if deciding:                                            #    (decide on central differences,
-                J, exact, fresh = jacobian(x, r), True, True        #    here and at the next
-                D, g, g_inf, sub = _linearize(scaling, r, J)        #    point, not on a secant)
+                J, exact, fresh = jacobian(x, r), True, True        #    here and at the next point,
+                D, g, g_inf, sub = _linearize(scaling.forget_estimates(), r, J)   # not on a secant J or D)
                 status = tests.at_point(x, g, D, sub, cost)
             if status in (3, 5) and scaling.stale(sub.col_norms, counter.eps_F):
                 D, g, g_inf, sub = _linearize(scaling.restart(), r, J)   # (decided on D = ‖J_j‖ at x,
@@ -566,13 +567,13 @@ def _usable(J: np.ndarray) -> bool:
     return _all_finite(J) and bool(np.isfinite(column_norms(J)).all())
 
 
-def _linearize(scaling: "_Scaling", r: np.ndarray, J: np.ndarray) -> tuple:
+def _linearize(scaling: "_Scaling", r: np.ndarray, J: np.ndarray, measured: bool = True) -> tuple:
     """What depends on the iterate alone (the initialization and line 8): the scaling D
     (from the column norms of J), g = Jᵀr, ‖g‖∞ (for the records) and the subproblem,
     whose one SVD of J D⁻¹ serves every trial step from this x. Computed once per iterate,
     not once per trial step."""
     col_norms = column_norms(J)
-    D = scaling.update(J, col_norms)                            # D² ≥ diag(JᵀJ), never shrinking
+    D = scaling.update(J, col_norms, measured)                  # D² ≥ diag(JᵀJ), never shrinking
     g = J.T @ r                                                 # g = Jᵀr
     return D, g, float(np.abs(g).max()), Subproblem(r, J, D, col_norms)
 
@@ -594,6 +595,7 @@ class _Scaling:
             if D.shape != (n,) or not np.all(np.isfinite(D)) or np.any(D <= 0):
                 raise ValueError(f"scale must be 'marquardt', 'levenberg' or {n} positive finite numbers, got {scale!r}")
             self.kind, self.D = "fixed", D
+        self.measured = np.zeros(n)  # D's column norms, over evaluated or differenced Jacobians only
 
     def stale(self, col_norms: np.ndarray, eps: float) -> bool:
         """Whether Marquardt's D (the largest column norms seen) is left behind: some nonzero
@@ -604,16 +606,29 @@ class _Scaling:
 
     def restart(self) -> "_Scaling":
         """Forget the largest column norms seen: the next D is the column norms at x."""
-        self.D = np.zeros_like(self.D)
+        self.D, self.measured = np.zeros_like(self.D), np.zeros_like(self.D)
         return self
 
-    def update(self, J: np.ndarray, col_norms: Optional[np.ndarray] = None) -> np.ndarray:
-        """D at a new iterate; ``col_norms``: the ‖J_j‖, if already computed."""
+    def forget_estimates(self) -> "_Scaling":
+        """Forget the column norms of secant Jacobians (jac="broyden"): estimates that can be
+        far off, which D then keeps for the rest of the run, and with it the tests that measure
+        x and p_GN with D. The next D is the largest column norms of evaluated or differenced
+        Jacobians (the same D when there were no secant updates)."""
+        if self.kind == "marquardt":
+            self.D = self.measured.copy()
+        return self
+
+    def update(self, J: np.ndarray, col_norms: Optional[np.ndarray] = None, measured: bool = True) -> np.ndarray:
+        """D at a new iterate; ``col_norms``: the ‖J_j‖, if already computed; ``measured``:
+        J was evaluated or differenced, not a secant update."""
         if self.kind == "levenberg":
             return np.ones(J.shape[1])
         if self.kind == "marquardt":
             # the largest column norm seen so far (Moré 1978, eq. 6.3); 1 for a zero column
-            self.D = np.maximum(self.D, column_norms(J) if col_norms is None else col_norms)
+            norms = column_norms(J) if col_norms is None else col_norms
+            self.D = np.maximum(self.D, norms)
+            if measured:
+                self.measured = np.maximum(self.measured, norms)
             return self.D if (self.D > 0).all() else np.where(self.D > 0, self.D, 1.0)
         return self.D
 

@@ -1,6 +1,7 @@
 """jac="broyden": Broyden's rank-1 secant updates between difference Jacobians
 (Broyden 1965; the secant L–M method of Madsen–Nielsen–Tingleff 2004, §3.5)."""
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -146,3 +147,17 @@ def test_no_stop_is_claimed_on_a_secant_jacobian_when_the_budget_is_tight():
                 assert np.array_equal(res.jac, central(P.fun, res.x, res.fun, typical, eps)), (name, budget, res.status)
                 decided += 1
     assert decided > 20
+
+
+@pytest.mark.parametrize("x0,damping", [([-0.23827083963109263, 1.4656448189012743], "nielsen"),
+                                        ([2.7973154336332295, 1.7610702014121387], "nielsen"),
+                                        ([1.2543689905290185, 1.2638069061460981], "marquardt")])
+def test_a_stop_is_not_decided_on_a_d_grown_from_secant_estimates(x0, damping):
+    """Brown's badly scaled problem (minimum F = 0 at (10⁶, 2·10⁻⁶)) from random starts: a secant
+    update estimated ∂r₃/∂x₁ = x₂ as 7731 (true 2e-6), Marquardt's D kept that norm, and the
+    central-difference decision then measured the xtol test with it: status 3 at F = 3.8e-4
+    (found by fuzzing). The decision now takes D from the evaluated and differenced Jacobians
+    only; any success is at the minimum to within the xtol test's accuracy."""
+    P = MGH_PROBLEMS["brown_badly_scaled"]()
+    res = lm.levenberg_marquardt(P.fun, x0, "broyden", damping=damping)
+    assert not res.success or res.cost < 1e-12, (res.status, res.cost)
