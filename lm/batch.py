@@ -551,15 +551,19 @@ def _stall_noise(noise, stalled, actual):
 def _diverged(x, J, Jnorm, D, x0_size, eps_F, full_rank, ill, r):
     """−3, per fit, in its cases: a parameter beyond 1/√ε_F times max(|x₀_j|, 1) while J is
     numerically rank deficient, or beyond CANCEL_GROWTH times it while the parameters' first-
-    order contributions cancel, ‖Σ_j J_j x_j‖ ≤ CANCELLED·max_j ‖J_j‖|x_j|, on an ill-conditioned
+    order contributions cancel, ‖Σ_j J_j x_j‖ ≤ CANCELLED·max_j ‖J_j‖|x_j| (the sum over all
+    parameters, or over the grown ones if there are two or more), on an ill-conditioned
     J (``ill``) (both ``far``); or beyond 1000 times it while its column of J has faded below
     √ε_F·D_j and F no longer depends on it, ‖J_j‖|x_j| ≤ √ε_F‖r‖ (``faded``). Growth alone is
     no evidence: a minimizer may lie far from x₀, where J has full rank
     (lm.solver._StoppingTests._diverged)."""
     grown = np.abs(x) / x0_size
     faded = (Jnorm <= np.sqrt(eps_F) * D) & (Jnorm * np.abs(x) <= np.sqrt(eps_F) * _norm(r)[:, None])
-    cancelling = ill & _row_any(grown > CANCEL_GROWTH) & (
-        _norm(np.einsum("fmn,fn->fm", J, x)) <= CANCELLED * (Jnorm * np.abs(x)).max(axis=1))
+    big = grown > CANCEL_GROWTH
+    largest = CANCELLED * (Jnorm * np.abs(x)).max(axis=1)
+    cancel_all = _norm(np.einsum("fmn,fn->fm", J, x)) <= largest              # (lm.solver._cancel)
+    cancel_grown = (big.sum(axis=1) >= 2) & (_norm(np.einsum("fmn,fn->fm", J, np.where(big, x, 0.0))) <= largest)
+    cancelling = ill & _row_any(big) & (cancel_all | cancel_grown)
     far = (_row_any(grown > 1 / np.sqrt(eps_F)) & ~full_rank) | cancelling
     return far, _row_any((grown > 1e3) & faded)
 

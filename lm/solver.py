@@ -29,7 +29,7 @@ STATUS_MESSAGES = {
     -3: ("x diverges: a convergence test was met, or F no longer decreases, while a parameter has "
          "grown beyond 1000 times its start, max(|x0_j|, 1), with F no longer depending on it, or "
          "beyond 1/√ε times it with J numerically rank deficient, or beyond 100 times it while the "
-         "parameters cancel (their contributions J_j·x_j sum to at most 1e-4 of the largest, J D⁻¹ "
+         "parameters cancel (their contributions J_j·x_j, or those of the grown parameters, sum to at most 1e-4 of the largest, J D⁻¹ "
          "ill-conditioned beyond 1/√ε): parameters run towards infinity, where F may approach its infimum"),
     -2: ("jac does not match fun: steps predicted to decrease F by more than its rounding level (10ε·F) "
          "fail even when negligible, or F stalls, while the model sees a clear downhill slope (a cosine "
@@ -449,7 +449,8 @@ class _StoppingTests:
         deficient (F then decreases along a direction the linear model has lost, as when
         parameters cancel on their way to infinity), or beyond CANCEL_GROWTH times it while the
         parameters cancel: their first-order contributions to the model nearly sum to zero,
-        ‖Σ_j J_j x_j‖ ≤ CANCELLED·max_j ‖J_j‖|x_j|, with J D⁻¹ ill-conditioned (its smallest
+        ‖Σ_j J_j x_j‖ ≤ CANCELLED·max_j ‖J_j‖|x_j| (the sum over all parameters, or over the
+        grown ones if two or more have grown: :func:`_cancel`), with J D⁻¹ ill-conditioned (its smallest
         singular value ≤ √ε times its largest): x runs off along a valley where the terms grow
         and cancel (a·e^{−bt} + c with a ≈ −c → ∞, b → 0, tending to a line), where F changes
         only at its rounding level, which such a cancellation raises. Growth alone is no evidence:
@@ -466,7 +467,7 @@ class _StoppingTests:
                  & (sub.col_norms * np.abs(x) <= np.sqrt(self.eps_F * _sq(sub.r))))
         cancelling = (np.any(grown > CANCEL_GROWTH)                                    # grown,
                       and (not sub.full_rank or sub.s[-1] <= np.sqrt(self.eps_F) * sub.s[0])  # ill,
-                      and _sq(sub.J @ x) ** 0.5 <= CANCELLED * np.max(sub.col_norms * np.abs(x)))  # cancelling
+                      and _cancel(sub.J, x, sub.col_norms, grown > CANCEL_GROWTH))        # cancelling
         far = far and ((np.any(grown > 1 / np.sqrt(self.eps_F)) and not sub.full_rank) or cancelling)
         return bool(far or np.any((grown > 1e3) & faded))
 
@@ -531,6 +532,19 @@ def _resolved_verdict(J_coarse: np.ndarray, sub: Subproblem, allowance: float) -
     s2 = np.linalg.svd(J_coarse / sub.D, compute_uv=False)
     kept = (sub.s > sub.cutoff) & (s2 >= 0.5 * sub.s) & (s2 <= 2.0 * sub.s)
     return 5 if 0.5 * _sq(sub.c[kept]) <= allowance else -4
+
+
+def _cancel(J: np.ndarray, x: np.ndarray, col_norms: np.ndarray, grown: np.ndarray) -> bool:
+    """The parameters' first-order contributions J_j x_j cancel: all of them, or those of the
+    grown ones (at least two), sum to at most CANCELLED times the largest, ‖Σ_j J_j x_j‖ ≤
+    CANCELLED·max_j ‖J_j‖|x_j|. All of them: a·e^{−bt} + c with a ≈ −c → ∞, b → 0. The grown
+    ones: x running off along a ray on which the model is constant, as a ratio whose numerator
+    and denominator parameters grow together (Kowalik–Osborne's x₁(u² + u x₂)/(u² + u x₃ + x₄)
+    with x₁, x₃, x₄ → ∞; there x₂'s own contribution keeps the whole sum large)."""
+    largest = CANCELLED * np.max(col_norms * np.abs(x))
+    if _sq(J @ x) ** 0.5 <= largest:
+        return True
+    return int(grown.sum()) >= 2 and _sq(J[:, grown] @ x[grown]) ** 0.5 <= largest
 
 
 def _is_true(answer) -> bool:

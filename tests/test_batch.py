@@ -565,3 +565,25 @@ def test_an_overparametrized_fit_with_differences_ends_with_success_as_lm_does()
     np.testing.assert_allclose(res.x[:, 0] * res.x[:, 1], slopes, rtol=1e-6)
     scalar = [lm.levenberg_marquardt(lambda x, y=y: x[0] * x[1] * t - y, x0).status for x0, y in zip(X0, Y)]
     assert np.all(res.status == 5) and scalar == [5] * 40
+
+
+def test_parameters_running_off_along_a_ray_say_x_diverges_as_lm_does():
+    """Kowalik–Osborne from a start where x₁, x₃, x₄ run off together (lm.solver._cancel, the
+    grown parameters' contributions cancelling): the batch says −3 where lm does, for the
+    same fit repeated with exact and with central-difference Jacobians."""
+    from lm.problems.minpack1 import _KO_V as v, _KO_Y as y
+
+    def fun(X):
+        return y - X[:, :1] * v * (v + X[:, 1:2]) / (v * (v + X[:, 2:3]) + X[:, 3:4])
+
+    def jac(X):
+        num, den = v * (v + X[:, 1:2]), v * (v + X[:, 2:3]) + X[:, 3:4]
+        j1, j2 = -num / den, -v * X[:, :1] / den
+        return np.stack([j1, j2, j1 * j2, j1 * j2 / v], axis=2)
+
+    x0 = np.array([0.9290956152957449, 0.5232077298471538, -14.169925554776208, 0.17309670006735822])
+    for j in (jac, None):
+        res = levenberg_marquardt_batch(fun, np.tile(x0, (3, 1)), j, damping="nielsen")
+        scalar = lm.levenberg_marquardt(lambda x: fun(x[None])[0], x0, None if j is None else (lambda x: jac(x[None])[0]),
+                                        damping="nielsen")
+        assert scalar.status == -3 and np.all(res.status == -3), (scalar.status, res.status)

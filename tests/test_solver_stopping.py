@@ -684,3 +684,30 @@ def test_resolved_verdict_keeps_real_values_and_drops_noise():
     along_real = Subproblem(U[:, 1], J, D)
     assert _resolved_verdict(J_coarse, along_noise, allowance=1e-20) == 5
     assert _resolved_verdict(J_coarse, along_real, allowance=1e-20) == -4
+
+
+@pytest.mark.parametrize("jac", ["analytic", None])
+def test_parameters_running_off_along_a_ray_of_constant_model_say_x_diverges(jac):
+    """Kowalik–Osborne, x₁(u² + u x₂)/(u² + u x₃ + x₄), from a random start (found by fuzzing)
+    with Nielsen's damping: x₁, x₃, x₄ grow together past 10⁶ times their start, along a ray on
+    which the model tends to a constant, and F still falls (scipy's MINPACK carries x on to
+    about 10¹¹, lowering F by 1e-7 relative). The run claimed success (5); the grown
+    parameters' contributions J_j x_j cancel (x₂'s own keeps the sum over all of them large),
+    so it now says x diverges (−3)."""
+    from lm.problems import minpack1_problem
+    P = minpack1_problem("kowalik_osborne/4/11", 1.0)
+    x0 = [0.9290956152957449, 0.5232077298471538, -14.169925554776208, 0.17309670006735822]
+    res = lm.levenberg_marquardt(P.fun, x0, P.jac if jac == "analytic" else None, damping="nielsen")
+    assert np.abs(res.x).max() > 1e5
+    assert res.status == -3 and not res.success, res.message
+
+
+def test_grown_parameters_that_do_not_cancel_keep_their_success():
+    """The control: y = a·t + b fitted far from its start (a, b ≈ 5000, 2000 from 1, 1): both
+    grown beyond 100 times their start, J well conditioned, contributions that add up: the
+    sum over the grown parameters is the model itself, no cancellation; success at lstsq's fit."""
+    t = np.linspace(0, 1, 12)
+    y = 5000 * t + 2000 + np.sin(7 * t)
+    res = lm.levenberg_marquardt(lambda x: x[0] * t + x[1] - y, [1.0, 1.0])
+    best = np.linalg.lstsq(np.c_[t, np.ones_like(t)], y, rcond=None)[0]
+    assert res.success and np.allclose(res.x, best, rtol=1e-9)

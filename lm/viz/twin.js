@@ -291,6 +291,7 @@
         var ill = rankDeficient || sub.s[1] <= Math.sqrt(epsF) * sub.s[0];
         var grownMax = Math.max(Math.abs(x[0]) / x0Size[0], Math.abs(x[1]) / x0Size[1]);
         if (ill && grownMax > 100) {
+          // (all parameters, or the grown ones if two or more: with n = 2 both, the same sum)
           var sum = Math.sqrt(sq(sub.J.map(function (row) { return row[0] * x[0] + row[1] * x[1]; })));
           var largest = Math.max(colNorm(sub.J, 0) * Math.abs(x[0]), colNorm(sub.J, 1) * Math.abs(x[1]));
           note(rel(sum, 1e-4 * largest), "cancelled");
