@@ -56,6 +56,7 @@ import numpy as np
 
 from .damping import Fixed, Marquardt, Nielsen, TrustRegion, make_damping
 from .jacobians import EPS, JACOBIAN_METHODS, _steps, compare_with_differences, precision
+from .subproblem import _TINY_NORM, _TINY_PRODUCT, largest_cosine
 from .solver import (CANCEL_GROWTH, CANCELLED, CONSISTENT_COSINE, NOISE_SAMPLES, RESOLVING_STEP, STALL_STEPS, STATUS_MESSAGES,
                      LMResult, _check_max_nfev, _check_tolerances, _dense_real, levenberg_marquardt)
 
@@ -132,14 +133,20 @@ def _cost(r: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(c), c, np.inf)
 
 
-def _cosine(g, Jnorm, r) -> np.ndarray:
+def _cosine(g, Jnorm, r, J) -> np.ndarray:
     """max_j |J_jᵀr| / (‖J_j‖ ‖r‖) per fit (0 for r = 0; zero columns are skipped), as
     ``lm.solver._cosine``; ``Jnorm`` holds the column norms ‖J_j‖ (kept with J: they change
-    only when a fit moves)."""
-    norms = Jnorm * _norm(r)[:, None]
+    only when a fit moves). Where some ‖J_j‖‖r‖ is below 1e-280 (g_j underflows with it), from
+    J's columns and r scaled to unit length (lm.subproblem.largest_cosine)."""
+    r_norm = _norm(r)
+    norms = Jnorm * r_norm[:, None]
     nonzero = norms > 0
     ratio = np.abs(g) / np.where(nonzero, norms, 1.0)
-    return _row_max(np.where(nonzero, ratio, 0.0))
+    cos = _row_max(np.where(nonzero, ratio, 0.0))
+    tiny = np.flatnonzero((r_norm > 0) & _row_any((Jnorm > 0) & (norms < _TINY_PRODUCT)))
+    for k in tiny:                                               # (rare: one fit at a time)
+        cos[k] = largest_cosine(g[k], r[k], Jnorm[k], J[k])
+    return cos
 
 
 # ---------------------------------------------------------------------------------------
@@ -514,9 +521,9 @@ class _BatchScaling:
 # returning a mask over the fits it is asked about (applied in the solver's order by _after)
 
 
-def _gradient_test(g, Jnorm, r, gtol):
+def _gradient_test(g, Jnorm, r, gtol, J):
     """Status 1: the largest cosine between r and a column of J is ≤ gtol."""
-    return _cosine(g, Jnorm, r) <= gtol
+    return _cosine(g, Jnorm, r, J) <= gtol
 
 
 def _ftol_test(near_gn, predicted, actual, rho, cost, ftol, eps_F):
@@ -661,7 +668,7 @@ def _at_point(x, g, r, J, Jnorm, D, x0_size, cost0, sub, F, tol):
     off = (far & ~_at_floor(F, cost0, eps_F)) | faded
     unseen = _unseen(Jnorm, r, tol)
     xtol_ = _xtol_test(sub.gn, _norm(D * x), tol["xtol"])
-    gtol_ = _gradient_test(g, Jnorm, r, tol["gtol"])
+    gtol_ = _gradient_test(g, Jnorm, r, tol["gtol"], J)
     nothing = _nothing_promised(sub.gauss_newton_reduction(), F, tol["ftol"], eps_F)
     status = np.full(len(F), RUNNING)
     status = _first(status, (xtol_ | gtol_ | nothing) & off, -3)
@@ -708,7 +715,7 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     noise = np.where(open_, _stall_noise(noise, stalled, actual), noise)
     cosine = np.zeros_like(cost)
     ask = np.flatnonzero(open_)                                   # (the cosine only where it may decide)
-    cosine[ask] = _cosine(g[ask], Jnorm[ask], r[ask])
+    cosine[ask] = _cosine(g[ask], Jnorm[ask], r[ask], fits.J[ask])
     stall = stalled >= STALL_STEPS
     unseen = _unseen(Jnorm, r, tol)
     # a −4 at F's rounding level on a difference J keeps the noise it was judged by, at least
@@ -1196,7 +1203,7 @@ def _start(prob, X0, rows: slice, damping, scaling, tol):
     strategy = _make_batch_damping(damping, k)
     with np.errstate(all="ignore"):                        # (an x₀ of extreme size: s² may
         strategy.start(sub, X)                             #  overflow to inf, harmlessly)
-    fits.status = _first(fits.status, _gradient_test(fits.g, Jnorm, r, tol["gtol"]) & ~_unseen(Jnorm, r, tol), 1)
+    fits.status = _first(fits.status, _gradient_test(fits.g, Jnorm, r, tol["gtol"], J) & ~_unseen(Jnorm, r, tol), 1)
     fits.status = _first(fits.status, _out_of_budget(prob.nfev[ids] + 1 + prob.evals_per_jac, tol["max_nfev"]), 0)
     return _Batch(fits, sub, strategy, scaling)
 
@@ -1279,16 +1286,16 @@ def _rows(mask: np.ndarray):
 
 
 def _col_norms(J: np.ndarray) -> np.ndarray:
-    """‖J_j‖ of every column of every Jacobian: (N, m, n) -> (N, n); where J_jᵀJ_j overflows,
-    scaled by the column's largest entry first, as lm.subproblem.column_norms."""
+    """‖J_j‖ of every column of every Jacobian: (N, m, n) -> (N, n); where J_jᵀJ_j overflows
+    or underflows, scaled by the column's largest entry first, as lm.subproblem.column_norms."""
     norms = np.sqrt(np.einsum("fmn,fmn->fn", J, J))
-    if np.isfinite(norms).all():
+    if np.isfinite(norms).all() and (norms.size == 0 or norms.min() > _TINY_NORM):
         return norms
     with np.errstate(over="ignore", invalid="ignore"):
         big = np.abs(J).max(axis=1)
         scaled = J / np.where(big > 0, big, 1.0)[:, None, :]
         safe = big * np.sqrt(np.einsum("fmn,fmn->fn", scaled, scaled))
-    return np.where(np.isfinite(norms), norms, safe)
+    return np.where(np.isfinite(norms) & (norms > _TINY_NORM), norms, safe)
 
 
 def _usable(J: np.ndarray) -> np.ndarray:

@@ -557,7 +557,7 @@ def _is_true(answer) -> bool:
 def _cosine(g, J, r, col_norms=None) -> float:
     """max_j |J_jᵀr| / (‖J_j‖ ‖r‖): the largest cosine between r and a column J_j of J
     (0 for r = 0; zero columns are skipped). ``col_norms``: the ‖J_j‖, if known."""
-    return largest_cosine(g, r, column_norms(J) if col_norms is None else col_norms)
+    return largest_cosine(g, r, column_norms(J) if col_norms is None else col_norms, J)
 
 
 def _cost(r: np.ndarray) -> float:

@@ -27,6 +27,10 @@ import numpy as np
 __all__ = ["Subproblem", "column_norms", "largest_cosine", "squared_norm"]
 
 EPS = float(np.finfo(float).eps)
+#: below this a column norm is computed with the column scaled first (its squares would underflow)
+_TINY_NORM = 1e-150
+#: below this ‖J_j‖‖r‖ the gradient's cosines are computed from unit vectors (g_j may underflow)
+_TINY_PRODUCT = 1e-280
 
 
 def squared_norm(v: np.ndarray) -> float:
@@ -38,23 +42,34 @@ def column_norms(J: np.ndarray) -> np.ndarray:
     """The column norms ‖J_j‖ of J, the same numbers as ``np.linalg.norm(J, axis=0)`` with
     less overhead: Marquardt's scaling D (Marquardt 1963, Moré 1978 eq. 6.3) and MINPACK's
     gradient test (Moré 1978, §7) need them at every iterate. Where J_jᵀJ_j overflows (entries
-    beyond 1e154), the column is scaled by its largest entry first, so a norm is inf only if it
-    is beyond the largest float."""
+    beyond 1e154) or underflows (below 1e-150, where the squares lose their digits or vanish),
+    the column is scaled by its largest entry first, so a norm is inf only if it is beyond the
+    largest float, and 0 only for a column of zeros (an underflowed norm of 0 made the gradient
+    test skip a column that is not zero, and claim x stationary)."""
     norms = np.sqrt((J * J).sum(axis=0))
-    if math.isfinite(norms.sum()):
+    if math.isfinite(norms.sum()) and norms.min(initial=np.inf) > _TINY_NORM:
         return norms
     with np.errstate(over="ignore", invalid="ignore"):
         big = np.abs(J).max(axis=0)
         scaled = np.where(big > 0, big, 1.0)
         safe = big * np.sqrt(((J / scaled) ** 2).sum(axis=0))
-    return np.where(np.isfinite(norms), norms, safe)
+    return np.where(np.isfinite(norms) & (norms > _TINY_NORM), norms, safe)
 
 
-def largest_cosine(g: np.ndarray, r: np.ndarray, col_norms: np.ndarray) -> float:
+def largest_cosine(g: np.ndarray, r: np.ndarray, col_norms: np.ndarray, J: Optional[np.ndarray] = None) -> float:
     """max_j |J_jᵀr| / (‖J_j‖ ‖r‖) for g = Jᵀr: the largest cosine between r and a column J_j
     of J (MINPACK's gradient test, Moré 1978 §7). 0 for r = 0; zero columns are skipped:
-    dividing by ∞ makes their share 0."""
-    norms = col_norms * float(r @ r) ** 0.5
+    dividing by ∞ makes their share 0. Given ``J``, where some ‖J_j‖‖r‖ is below 1e-280 (g_j
+    underflows with it) the cosines are computed from J's columns and r scaled to unit length."""
+    r_norm = float(r @ r) ** 0.5
+    norms = col_norms * r_norm
+    if J is not None and norms.min(initial=np.inf) < _TINY_PRODUCT and r_norm > 0:
+        nonzero = col_norms > 0
+        if np.any(norms[nonzero] < _TINY_PRODUCT):
+            # ‖J_j‖‖r‖ (and with it g_j) at the edge of underflow: the cosines of J's columns and
+            # r scaled to unit length (an underflowed 0/0 made the gradient test pass at any x)
+            r_hat = r / column_norms(r[:, None])[0]
+            return float(np.abs((J[:, nonzero] / col_norms[nonzero]).T @ r_hat).max(initial=0.0))
     if not (norms > 0).all():                   # a zero column, or r = 0
         norms = np.where(norms > 0, norms, np.inf)
     return float((np.abs(g) / norms).max(initial=0.0))
@@ -148,7 +163,7 @@ class Subproblem:
     def cosine(self, g: np.ndarray) -> float:
         """:func:`largest_cosine` at this iterate (``g`` = Jᵀr), computed once per iterate."""
         if self._cosine is None:
-            self._cosine = largest_cosine(g, self.r, self.col_norms)
+            self._cosine = largest_cosine(g, self.r, self.col_norms, self.J)
         return self._cosine
 
     def lam_for_radius(self, Delta: float, rtol: float = 0.1) -> float:

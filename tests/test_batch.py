@@ -587,3 +587,28 @@ def test_parameters_running_off_along_a_ray_say_x_diverges_as_lm_does():
         scalar = lm.levenberg_marquardt(lambda x: fun(x[None])[0], x0, None if j is None else (lambda x: jac(x[None])[0]),
                                         damping="nielsen")
         assert scalar.status == -3 and np.all(res.status == -3), (scalar.status, res.status)
+
+
+def test_a_jacobian_whose_squares_underflow_is_no_stationary_point_in_the_batch():
+    """NIST Eckerle4 from a far start, J's entries about 1e-226 (lm.subproblem.largest_cosine's
+    scaled branch): the batch claims no success at x₀, as lm does (both claimed status 1 at one
+    evaluation when ‖J_j‖² underflowed to 0)."""
+    from lm.problems import nist
+    P = nist("Eckerle4")
+    t, y = P.data
+
+    def fun(X):
+        b1, b2, b3 = X[:, :1], X[:, 1:2], X[:, 2:3]
+        return y - b1 / b2 * np.exp(-0.5 * ((t - b3) / b2) ** 2)          # (NIST's r = y − model)
+
+    def jac(X):
+        b1, b2, b3 = X[:, :1], X[:, 1:2], X[:, 2:3]
+        e = np.exp(-0.5 * ((t - b3) / b2) ** 2)
+        f = b1 / b2 * e
+        return -np.stack([e / b2, f * (((t - b3) ** 2) / b2 ** 3 - 1 / b2), f * (t - b3) / b2 ** 2], axis=2)
+
+    x0 = np.array([0.12163305301284533, 5.466591720043278, 223.84586279282763])
+    np.testing.assert_allclose(jac(x0[None])[0], P.jac(x0), rtol=1e-12, atol=0)
+    res = levenberg_marquardt_batch(fun, np.tile(x0, (2, 1)), jac)
+    scalar = lm.levenberg_marquardt(P.fun, x0, P.jac)
+    assert not scalar.success and not res.success.any() and np.all(res.nfev > 1)

@@ -711,3 +711,18 @@ def test_grown_parameters_that_do_not_cancel_keep_their_success():
     res = lm.levenberg_marquardt(lambda x: x[0] * t + x[1] - y, [1.0, 1.0])
     best = np.linalg.lstsq(np.c_[t, np.ones_like(t)], y, rcond=None)[0]
     assert res.success and np.allclose(res.x, best, rtol=1e-9)
+
+
+def test_a_jacobian_whose_squares_underflow_is_no_stationary_point():
+    """NIST Eckerle4 from a far start (found by fuzzing): the Gaussian peak sits far from every
+    data point, J's entries are about 1e-226, so ‖J_j‖² underflowed to 0, the gradient test
+    skipped every column and claimed x₀ stationary (status 1 at 1 evaluation). The norms and
+    the cosines are now computed scaled: the cosine at x₀ is of order 1e-3, and the run does not
+    claim success (F cannot be lowered in floating point there)."""
+    from lm.subproblem import column_norms, largest_cosine
+    P = nist("Eckerle4")
+    x0 = np.array([0.12163305301284533, 5.466591720043278, 223.84586279282763])
+    J, r = P.jac(x0), P.fun(x0)
+    assert np.all(column_norms(J) > 1e-230) and largest_cosine(J.T @ r, r, column_norms(J), J) > 1e-4
+    res = lm.levenberg_marquardt(P.fun, x0, P.jac)
+    assert not res.success and res.nfev > 1

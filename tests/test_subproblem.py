@@ -120,18 +120,35 @@ any_float = st.floats(allow_nan=False, allow_infinity=False)       # overflow of
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, 7), st.integers(1, 5), st.data())
 def test_column_norms_are_numpys_norms_bit_for_bit_or_do_not_overflow(m, n, data):
-    """Where ‖J_j‖² is a float, numpy's norm bit for bit; where it overflows (entries beyond
-    1e154), Python's overflow-safe math.hypot: inf only for a norm beyond the largest float
-    (a D = inf made the xtol test ‖Dp‖ ≤ xtol·‖Dx‖ = inf pass at any x)."""
-    J = data.draw(arrays(float, (m, n), elements=st.one_of(finite, any_float)))
+    """Where ‖J_j‖² is a normal float (norms from 1e-150 up to the overflow of the square),
+    numpy's norm bit for bit; where the square overflows (entries beyond 1e154) or underflows
+    (norms below 1e-150), Python's scaled math.hypot: inf only for a norm beyond the largest
+    float (a D = inf made the xtol test ‖Dp‖ ≤ xtol·‖Dx‖ = inf pass at any x), and 0 only for a
+    column of zeros (an underflowed 0 made the gradient test skip a nonzero column)."""
+    J = data.draw(arrays(float, (m, n), elements=st.one_of(finite, any_float, st.floats(-1e-160, 1e-160))))
     with np.errstate(all="ignore"):
         ours, numpys = column_norms(J), np.linalg.norm(J, axis=0)
     hypot = np.array([math.hypot(*J[:, j]) for j in range(n)])
-    squared_fits = np.isfinite(numpys)
-    assert np.array_equal(ours[squared_fits], numpys[squared_fits])
-    assert np.all(np.isinf(ours[~squared_fits]) == np.isinf(hypot[~squared_fits]))
-    big = ~squared_fits & np.isfinite(hypot)
-    np.testing.assert_allclose(ours[big], hypot[big], rtol=4 * np.finfo(float).eps * m)
+    normal = np.isfinite(numpys) & (numpys > 1e-150)
+    assert np.array_equal(ours[normal], numpys[normal])
+    assert np.all(np.isinf(ours[~normal]) == np.isinf(hypot[~normal]))
+    assert np.all((ours == 0) == ~J.any(axis=0))
+    scaled = ~normal & np.isfinite(hypot)
+    np.testing.assert_allclose(ours[scaled], hypot[scaled], rtol=4 * np.finfo(float).eps * m)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 4), st.integers(-300, -150), st.integers(-150, 0), st.integers(0, 10**6))
+def test_the_gradient_cosine_of_tiny_columns_is_the_cosine_of_unit_vectors(m, n, col_exp, r_exp, seed):
+    """largest_cosine given J: where ‖J_j‖‖r‖ underflows (J's entries 1e-300…1e-150, r's down to
+    1e-150), the cosine of the unit vectors J_j/‖J_j‖ and r/‖r‖ (scaled by 10^±200 in exact powers
+    of two, computed plainly), not the 0 that an underflowed g_j/(‖J_j‖‖r‖) gave."""
+    rng = np.random.default_rng(seed)
+    J0, r0 = rng.standard_normal((m, n)), rng.standard_normal(m)
+    J, r = J0 * 2.0 ** round(col_exp * 3.32), r0 * 2.0 ** round(r_exp * 3.32)   # (exact: powers of two)
+    truth = np.max(np.abs(J0.T @ r0) / (np.linalg.norm(J0, axis=0) * np.linalg.norm(r0)))
+    got = largest_cosine(J.T @ r, r, column_norms(J), J)
+    assert got == pytest.approx(truth, rel=1e-12, abs=1e-15)
 
 
 @settings(max_examples=200, deadline=None)

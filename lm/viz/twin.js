@@ -37,7 +37,8 @@
   function matFinite(J) { return J.every(allFinite); }
   function colNorm(J, j) {                                                    // column_norms
     var v = col(J, j), n = Math.sqrt(sq(v));
-    return isFinite(n) ? n : Math.hypot.apply(null, v);      // (J_j'J_j overflows beyond 1e154)
+    // (J_j'J_j overflows beyond 1e154, or underflows below 1e-150: Math.hypot scales first)
+    return isFinite(n) && n > 1e-150 ? n : Math.hypot.apply(null, v);
   }
   function usable(J) { return matFinite(J) && isFinite(colNorm(J, 0)) && isFinite(colNorm(J, 1)); }  // _usable
   function cost(r) { var c = 0.5 * sq(r); return isFinite(c) ? c : Infinity; }   // _cost
@@ -254,10 +255,14 @@
   // ---------------------------------------------------------------- stopping tests
 
   function cosine(g, J, r) {                                                  // _cosine
-    var rn = Math.sqrt(sq(r)), best = 0;
-    for (var j = 0; j < 2; j++) {
-      var n = colNorm(J, j) * rn;
-      if (n > 0) { best = Math.max(best, Math.abs(g[j]) / n); }
+    var rn = Math.sqrt(sq(r)), best = 0, j, i;
+    for (j = 0; j < 2; j++) {
+      var cn = colNorm(J, j), n = cn * rn;
+      if (cn > 0 && rn > 0 && n < 1e-280) {                  // (g_j underflows: unit vectors)
+        var rs = Math.hypot.apply(null, r), s = 0;
+        for (i = 0; i < r.length; i++) { s += (J[i][j] / cn) * (r[i] / rs); }
+        best = Math.max(best, Math.abs(s));
+      } else if (n > 0) { best = Math.max(best, Math.abs(g[j]) / n); }
     }
     return best;
   }
