@@ -569,7 +569,10 @@ def _diverged(x, J, Jnorm, D, x0_size, eps_F, full_rank, ill, r):
     big = grown > CANCEL_GROWTH
     largest = CANCELLED * (Jnorm * np.abs(x)).max(axis=1)
     cancel_all = _norm(np.einsum("fmn,fn->fm", J, x)) <= largest              # (lm.solver._cancel)
-    cancel_grown = (big.sum(axis=1) >= 2) & (_norm(np.einsum("fmn,fn->fm", J, np.where(big, x, 0.0))) <= largest)
+    several = big.sum(axis=1) >= 2                                            # (their own sum only where
+    cancel_grown = several                                                    #  two or more have grown)
+    if several.any():
+        cancel_grown = several & (_norm(np.einsum("fmn,fn->fm", J, np.where(big, x, 0.0))) <= largest)
     cancelling = ill & _row_any(big) & (cancel_all | cancel_grown)
     far = (_row_any(grown > 1 / np.sqrt(eps_F)) & ~full_rank) | cancelling
     return far, _row_any((grown > 1e3) & faded)
@@ -586,11 +589,10 @@ def _unseen(Jnorm, r, tol):
     return tol["differenced"] & _row_any(Jnorm == 0) & _row_any(r != 0)
 
 
-def _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, unseen):
+def _why_no_decrease(nothing_left, diverged, rounding, unseen):
     """After a failed step that no shorter step can improve, or a stall: −3 (x runs off),
     5 (nothing left to gain; −4 with a zero difference column), −4 (failures at F's rounding
-    level) or −2 (jac contradicts fun)."""
-    rounding = (predicted <= NOISE_SAMPLES * eps_F * cost) | (cosine <= CONSISTENT_COSINE)
+    level, ``rounding``) or −2 (jac contradicts fun)."""
     return np.where(diverged, -3, np.where(nothing_left, np.where(unseen, -4, 5), np.where(rounding, -4, -2)))
 
 
@@ -718,14 +720,14 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     cosine[ask] = _cosine(g[ask], Jnorm[ask], r[ask], fits.J[ask])
     stall = stalled >= STALL_STEPS
     unseen = _unseen(Jnorm, r, tol)
-    # a −4 at F's rounding level on a difference J keeps the noise it was judged by, at least
-    # the promise test's max(ftol, 10ε)·F (lm.solver._StoppingTests._why_no_decrease)
+    # failures at F's rounding level (−4, not −2); such a −4 on a difference J keeps the noise it
+    # was judged by, at least the promise test's max(ftol, 10ε)·F (lm.solver's _why_no_decrease)
     rounding = (predicted <= NOISE_SAMPLES * eps_F * cost) | (cosine <= CONSISTENT_COSINE)
     ask_why = ~diverged & rounding & tol["differenced"] & ~unseen
     floor5 = np.maximum(tol["ftol"], NOISE_SAMPLES * eps_F) * F
     allowance = np.full(len(F), np.nan)
     nothing_left = promised <= NOISE_SAMPLES * noise
-    why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, unseen)
+    why = _why_no_decrease(nothing_left, diverged, rounding, unseen)
     allowance = np.where((status == RUNNING) & stall & ask_why & ~nothing_left,
                          np.maximum(NOISE_SAMPLES * noise, floor5), allowance)
     status = _first(status, stall, why)
@@ -736,7 +738,7 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     ended = ~accepted & (rounding | negligible)
     sample = np.where(np.abs(actual) <= np.sqrt(eps_F) * F, np.abs(actual), 0.0)   # (beyond √ε·F: no noise)
     nothing_left = (promised <= NOISE_SAMPLES * sample) | _at_floor(F, fits.cost0, eps_F)
-    why = _why_no_decrease(nothing_left, diverged, predicted, cost, cosine, eps_F, unseen)
+    why = _why_no_decrease(nothing_left, diverged, rounding, unseen)
     allowance = np.where((status == RUNNING) & ended & ask_why & ~nothing_left,
                          np.maximum(NOISE_SAMPLES * sample, floor5), allowance)
     status = _first(status, ended, why)
