@@ -589,6 +589,12 @@ def _unseen(Jnorm, r, tol):
     return tol["differenced"] & _row_any(Jnorm == 0) & _row_any(r != 0)
 
 
+def _rounding_level(predicted, cost, cosine, eps_F):
+    """Per fit: the failures were at F's rounding level, a promise of at most 10ε_F·F or a
+    cosine of at most CONSISTENT_COSINE (−4, not −2; lm.solver._StoppingTests._why_no_decrease)."""
+    return (predicted <= NOISE_SAMPLES * eps_F * cost) | (cosine <= CONSISTENT_COSINE)
+
+
 def _why_no_decrease(nothing_left, diverged, rounding, unseen):
     """After a failed step that no shorter step can improve, or a stall: −3 (x runs off),
     5 (nothing left to gain; −4 with a zero difference column), −4 (failures at F's rounding
@@ -722,7 +728,7 @@ def _after(fits, sub, *, step, near_gn, nfev_next, tol):
     unseen = _unseen(Jnorm, r, tol)
     # failures at F's rounding level (−4, not −2); such a −4 on a difference J keeps the noise it
     # was judged by, at least the promise test's max(ftol, 10ε)·F (lm.solver's _why_no_decrease)
-    rounding = (predicted <= NOISE_SAMPLES * eps_F * cost) | (cosine <= CONSISTENT_COSINE)
+    rounding = _rounding_level(predicted, cost, cosine, eps_F)
     ask_why = ~diverged & rounding & tol["differenced"] & ~unseen
     floor5 = np.maximum(tol["ftol"], NOISE_SAMPLES * eps_F) * F
     allowance = np.full(len(F), np.nan)

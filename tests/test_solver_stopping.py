@@ -437,10 +437,10 @@ def test_a_failure_that_promised_only_rounding_does_not_blame_jac(predicted, sta
 def test_the_batch_blames_jac_only_above_the_rounding_level_too():
     """lm.batch's verdict after a failure mirrors lm.solver's: a promise of 5εF on a clear
     slope is rounding (−4), one of 50εF blames jac (−2)."""
-    from lm.batch import _why_no_decrease
+    from lm.batch import _rounding_level, _why_no_decrease
     eps, F = np.finfo(float).eps, np.array([1e4, 1e4])
-    got = _why_no_decrease(np.array([False, False]), np.array([False, False]), np.array([5, 50]) * eps * F,
-                           F, np.array([1e-3, 1e-3]), eps, np.array([False, False]))
+    rounding = _rounding_level(np.array([5, 50]) * eps * F, F, np.array([1e-3, 1e-3]), eps)
+    got = _why_no_decrease(np.array([False, False]), np.array([False, False]), rounding, np.array([False, False]))
     assert got.tolist() == [-4, -2]
 
 
